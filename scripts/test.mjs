@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Runs every check through turbo (build, typecheck, package lint, tests), then prints one plain
+// "N passed, N failed" line that CI reads. Vitest writes a JSON report per package; a turbo task
+// that failed without a report (lint, typecheck, a crashed runner) counts as one failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const workspaces = ['packages', 'apps', '.'].flatMap((dir) =>
+  dir === '.' ? ['bench'] : readdirSync(join(root, dir)).map((name) => join(dir, name)),
+).filter((dir) => existsSync(join(root, dir, 'package.json')));
+
+for (const dir of workspaces) rmSync(join(root, dir, '.vitest-report.json'), { force: true });
+rmSync(join(root, '.turbo', 'runs'), { recursive: true, force: true });
+
+const extra = process.argv.slice(2);
+const run = spawnSync(
+  'pnpm',
+  ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', '--summarize', ...extra],
+  { cwd: root, stdio: 'inherit', env: { TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', ...process.env } },
+);
+
+let passed = 0;
+let failed = 0;
+const reported = new Set();
+for (const dir of workspaces) {
+  const file = join(root, dir, '.vitest-report.json');
+  if (!existsSync(file)) continue;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  reported.add(JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')).name);
+}
+
+const failedTasks = [];
+const runsDir = join(root, '.turbo', 'runs');
+if (existsSync(runsDir)) {
+  const newest = readdirSync(runsDir)
+    .map((f) => join(runsDir, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  if (newest) {
+    for (const task of JSON.parse(readFileSync(newest, 'utf8')).tasks ?? []) {
+      const code = task.execution?.exitCode;
+      if (code === undefined || code === null || code === 0) continue;
+      // A failing vitest task is already counted test by test.
+      if (task.task === 'test' && reported.has(task.package)) continue;
+      failedTasks.push(task.taskId);
+    }
+  }
+}
+failed += failedTasks.length;
+if (failedTasks.length) console.log(`failed tasks: ${failedTasks.join(', ')}`);
+if (run.status !== 0 && failed === 0) failed = 1; // turbo itself failed: never report green
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && run.status === 0 ? 0 : 1);
