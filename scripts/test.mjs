@@ -17,7 +17,7 @@ rmSync(join(root, '.turbo', 'runs'), { recursive: true, force: true });
 const extra = process.argv.slice(2);
 const run = spawnSync(
   'pnpm',
-  ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', '--summarize', ...extra],
+  ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', '--summarize', '--concurrency=2', ...extra],
   { cwd: root, stdio: 'inherit', env: { TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', ...process.env } },
 );
 
