@@ -23,14 +23,17 @@ const run = spawnSync(
 
 let passed = 0;
 let failed = 0;
-const reported = new Set();
+const failuresByPackage = new Map();
 for (const dir of workspaces) {
   const file = join(root, dir, '.vitest-report.json');
   if (!existsSync(file)) continue;
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed += report.numPassedTests ?? 0;
   failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
-  reported.add(JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')).name);
+  failuresByPackage.set(
+    JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')).name,
+    (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0),
+  );
 }
 
 const failedTasks = [];
@@ -43,8 +46,9 @@ if (existsSync(runsDir)) {
     for (const task of JSON.parse(readFileSync(newest, 'utf8')).tasks ?? []) {
       const code = task.execution?.exitCode;
       if (code === undefined || code === null || code === 0) continue;
-      // A failing vitest task is already counted test by test.
-      if (task.task === 'test' && reported.has(task.package)) continue;
+      // A failing vitest task is already counted test by test, unless its report shows no failure
+      // (no test files, a crashed worker, an unhandled error): then the task itself is the failure.
+      if (task.task === 'test' && (failuresByPackage.get(task.package) ?? 0) > 0) continue;
       failedTasks.push(task.taskId);
     }
   }
