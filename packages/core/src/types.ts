@@ -2,6 +2,7 @@
  * Public request/response types of @seedream-kit/core. Field names follow the wire (snake_case) so the
  * provider's own examples work as written.
  */
+import type { ModelCapabilities } from './models.js';
 
 /** A reference image: an http(s) URL, a `data:image/<fmt>;base64,…` URI, or raw bytes (File is a Blob). */
 export type ImageInput = string | Uint8Array | ArrayBuffer | Blob;
@@ -54,6 +55,8 @@ export interface SucceededImage {
   height?: number;
   output_format?: string;
   error?: undefined;
+  /** Every other field the API sent for this slot (e.g. `z_index`, `name`, `bounding_box` in layer mode). */
+  extra?: Record<string, unknown>;
 }
 
 export interface FailedImage {
@@ -81,6 +84,8 @@ export interface GenerateResult {
   /** `x-request-id` of the response (or the id found in an error message). */
   requestId?: string;
   headers: Headers;
+  /** Top-level response fields this version does not know about, passed through untouched. */
+  extra?: Record<string, unknown>;
 }
 
 export type ImageStreamEvent =
@@ -126,11 +131,62 @@ export interface RequestOptions {
   timeout?: number;
   headers?: Record<string, string>;
   maxRetries?: number;
+  /** Longest silence allowed between two stream events, in ms (overrides the client's). */
+  streamIdleTimeout?: number;
+  /** Retry tuning for this call (merged over the client's). */
+  retry?: RetryOptions;
+}
+
+/**
+ * Failures that may already have been billed. Retrying them can pay for the same images twice, so each needs
+ * an explicit opt-in:
+ * - `'server-error'`: any 5xx answer (the provider may have generated, and billed, some images first);
+ * - `'connection-lost'`: the connection broke after the request was sent (reset, truncated response);
+ * - a number: that exact HTTP status.
+ */
+export type UnsafeRetryCondition = 'server-error' | 'connection-lost' | number;
+
+export interface RetryOptions {
+  /** First backoff delay in ms (doubled per attempt, with jitter). Default 500. */
+  initialDelay?: number;
+  /** Longest backoff delay in ms. Default 8 000. */
+  maxDelay?: number;
+  /** A `Retry-After` longer than this (ms) is not waited for: the RateLimitError is thrown. Default 60 000. */
+  maxRetryAfter?: number;
+  /** Opt in to retrying failures that may have been billed. Default none. */
+  unsafeRetryOn?: readonly UnsafeRetryCondition[];
+}
+
+/** One problem found by `validateParams`, with the path of the field (`size`, `image[3]`, `tools[0].type`). */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+  /** `'error'` blocks the request; `'warning'` is advice (e.g. a prompt longer than the provider recommends). */
+  severity: 'error' | 'warning';
+}
+
+export interface ValidationOptions {
+  /** Model whose rules apply when `params.model` is missing. Default: the client's default model. */
+  defaultModel?: string;
+  /** Largest reference image in bytes (decoded). Default 10 MiB (the 4.x limit; 5.x documents 30 MB). */
+  maxImageBytes?: number;
+  /** Hard cap on the prompt length in characters (code points); longer prompts are refused. Default 10 000.
+   *  The API documents no hard maximum; this guards against sending megabytes by mistake. */
+  promptMaxLength?: number;
+  /** Soft caps: a warning when the prompt exceeds the provider's advice (≤ 1 000 characters, ≤ 300 CJK
+   *  characters). `false` turns the advice off. */
+  promptAdvice?: { maxChars?: number; maxCjkChars?: number } | false;
+  /** `seed` / `guidance_scale` on models that do not document them (4.x, 5.x): whether the API ignores or
+   *  rejects them is unknown. Default `'warn'`. */
+  seedAndGuidance?: 'warn' | 'error' | 'allow';
+  /** Overrides of the capability table, by model id (merged over the built-in entry or the generic limits). */
+  models?: Record<string, Partial<ModelCapabilities>>;
 }
 
 export interface SeedreamOptions {
-  /** Defaults to `process.env.COMETAPI_KEY`, read at the first request, never at import. */
-  apiKey?: string;
+  /** Defaults to `process.env.COMETAPI_KEY`, read at the first request, never at import. `null` sends no
+   *  `Authorization` header (a same-origin proxy that adds the key itself). */
+  apiKey?: string | null;
   /** Defaults to `process.env.COMETAPI_BASE_URL` or `https://api.cometapi.com/v1`. */
   baseURL?: string;
   fetch?: typeof globalThis.fetch;
@@ -141,9 +197,16 @@ export interface SeedreamOptions {
   streamIdleTimeout?: number;
   /** Default 0: a generation is paid and not idempotent. */
   maxRetries?: number;
-  /** Default model id. */
+  /** Default model id (`doubao-seedream-4-5-251128`). */
   model?: string;
+  /** Allow a client holding an API key in a browser. The key is then visible to every visitor. */
   dangerouslyAllowBrowser?: boolean;
+  /** Retry tuning; retries happen only when `maxRetries > 0`. */
+  retry?: RetryOptions;
+  /** Local checks before sending; `false` sends every request as given. */
+  validation?: ValidationOptions | false;
+  /** Receives warnings found by validation (e.g. a prompt longer than the provider advises). */
+  onWarning?: (issues: ValidationIssue[]) => void;
 }
 
 export interface Seedream {

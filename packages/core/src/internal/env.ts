@@ -1,0 +1,17 @@
+/** Runtime probes that must not throw or import anything Node-only (the main entry runs in browsers). */
+
+/** `process.env[name]` where a `process` exists (Node, Bun, Deno's compat layer), read at call time. */
+export function readEnv(name: string): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * A page in a browser (or a test that fakes one): `window` and `document` exist and this is not Node. A DOM
+ * emulation inside Node (happy-dom, jsdom) is Node, where holding a key is fine.
+ */
+export function isBrowserLike(): boolean {
+  const scope = globalThis as { window?: unknown; document?: unknown; process?: { versions?: { node?: string } } };
+  return typeof scope.window !== 'undefined' && typeof scope.document !== 'undefined' && !scope.process?.versions?.node;
+}

@@ -1,0 +1,25 @@
+/** The per-picture limits of reference images (spec §3.2), checked from the image header. */
+import type { ModelCapabilities } from '../models.js';
+import { imageDimensions } from './dimensions.js';
+
+/** Problems of one reference image's dimensions; empty when fine or when the header cannot be read. */
+export function pictureProblems(bytes: Uint8Array, format: string, caps: ModelCapabilities): string[] {
+  const size = imageDimensions(bytes, format);
+  if (!size) return [];
+  const { width, height } = size;
+  const problems: string[] = [];
+  if (width < caps.inputMinSide || height < caps.inputMinSide) {
+    problems.push(`the image is ${width}x${height}; each side must be at least ${caps.inputMinSide} px`);
+  }
+  const ratio = height > 0 ? width / height : Number.POSITIVE_INFINITY;
+  const [minRatio, maxRatio] = caps.inputAspectRange;
+  if (width > 0 && height > 0 && (ratio < minRatio || ratio > maxRatio)) {
+    problems.push(`the image's aspect ratio ${width}:${height} is outside [${formatRatio(minRatio)}, ${formatRatio(maxRatio)}]`);
+  }
+  if (width * height > caps.inputMaxPixels) {
+    problems.push(`the image has ${width * height} pixels; the limit is ${caps.inputMaxPixels}`);
+  }
+  return problems;
+}
+
+const formatRatio = (value: number) => (value < 1 ? `1/${Math.round(1 / value)}` : String(value));

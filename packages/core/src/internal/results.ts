@@ -1,0 +1,118 @@
+/** Maps the wire's response (`data[]`, stream events) onto `GenerateResult` and its images. */
+import { APIError } from '../errors.js';
+import type { FailedImage, GenerateResult, GeneratedImage, ImageError, SucceededImage, Usage } from '../types.js';
+import { createAPIError, providerErrorOf, requestIdOf } from './api-errors.js';
+import { decodeBase64 } from './base64.js';
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `"2048x2048"` (also `X`, `*` and `×`, as in the docs' prose) → width and height. */
+export function parseSize(size: unknown): { width: number; height: number } | undefined {
+  if (typeof size !== 'string') return undefined;
+  let split = -1;
+  for (let i = 0; i < size.length; i++) {
+    const code = size.charCodeAt(i);
+    if (code === 0x78 || code === 0x58 || code === 0xd7 || code === 0x2a) {
+      split = i;
+      break;
+    }
+  }
+  if (split <= 0) return undefined;
+  const width = Number(size.slice(0, split));
+  const height = Number(size.slice(split + 1));
+  return Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0 ? { width, height } : undefined;
+}
+
+const IMAGE_KEYS = new Set(['url', 'b64_json', 'size', 'output_format', 'error', 'type', 'model', 'created', 'image_index']);
+const RESULT_KEYS = new Set(['model', 'created', 'created_at', 'data', 'usage', 'tools', 'error']);
+
+function imageError(value: unknown): ImageError {
+  const error = isObject(value) ? value : {};
+  return {
+    code: typeof error.code === 'string' ? error.code : String(error.code ?? 'unknown'),
+    message: typeof error.message === 'string' ? error.message : '',
+  };
+}
+
+/**
+ * One slot. `b64_json` is a string (decoded here) or, from the streaming body reader, the index of bytes it
+ * already decoded.
+ */
+export function toImage(item: unknown, index: number, decoded?: readonly Uint8Array[]): GeneratedImage {
+  const slot = isObject(item) ? item : {};
+  if (slot.error !== undefined && slot.error !== null && slot.url === undefined && slot.b64_json === undefined) {
+    return { index, error: imageError(slot.error) } satisfies FailedImage;
+  }
+  const image: SucceededImage = { index };
+  if (typeof slot.url === 'string') image.url = slot.url;
+  if (typeof slot.b64_json === 'number' && decoded) image.bytes = decoded[slot.b64_json];
+  else if (typeof slot.b64_json === 'string') image.bytes = decodeBase64(slot.b64_json);
+  if (typeof slot.size === 'string') {
+    image.size = slot.size;
+    const parsed = parseSize(slot.size);
+    if (parsed) {
+      image.width = parsed.width;
+      image.height = parsed.height;
+    }
+  }
+  if (typeof slot.output_format === 'string') image.output_format = slot.output_format;
+  let extra: Record<string, unknown> | undefined;
+  for (const key in slot) {
+    if (!IMAGE_KEYS.has(key)) (extra ??= {})[key] = slot[key];
+  }
+  if (extra) image.extra = extra;
+  return image;
+}
+
+/** `usage` as sent, with `generated_images` filled in from the images when a gateway dropped it. */
+export function toUsage(value: unknown, images: readonly GeneratedImage[]): Usage | undefined {
+  if (!isObject(value)) return undefined;
+  if (typeof value.generated_images === 'number') return value as Usage;
+  return { ...value, generated_images: images.filter((image) => !image.error).length } as Usage;
+}
+
+export function toTools(value: unknown): Array<{ type: string }> | undefined {
+  return Array.isArray(value) ? (value as Array<{ type: string }>) : undefined;
+}
+
+/**
+ * The result of a non-streaming answer. A 200 whose body holds a top-level `error` and no images is an error
+ * (spec §4.1), thrown as the matching APIError.
+ */
+export function toResult(
+  body: unknown,
+  headers: Headers,
+  requestedModel: string,
+  apiKey: string | undefined,
+  decoded?: readonly Uint8Array[],
+  requestId: string | undefined = requestIdOf(headers),
+): GenerateResult {
+  if (!isObject(body)) {
+    throw new APIError({ status: 200, message: 'The response body is not a JSON object', headers, requestId });
+  }
+  const data = body.data;
+  const hasImages = Array.isArray(data) && data.length > 0;
+  const providerError = hasImages ? undefined : providerErrorOf(body);
+  if (providerError) throw createAPIError({ status: 200, headers, error: providerError, body, apiKey, context: 'error in a 200 response:' });
+  if (!Array.isArray(data)) {
+    throw new APIError({ status: 200, message: 'The response holds neither `data` nor `error`', headers, requestId, body });
+  }
+  const images = data.map((item, index) => toImage(item, index, decoded));
+  const result: GenerateResult = {
+    images,
+    model: typeof body.model === 'string' ? body.model : requestedModel,
+    created: typeof body.created === 'number' ? body.created : typeof body.created_at === 'number' ? body.created_at : 0,
+    headers,
+  };
+  const usage = toUsage(body.usage, images);
+  if (usage) result.usage = usage;
+  const tools = toTools(body.tools);
+  if (tools) result.tools = tools;
+  if (requestId) result.requestId = requestId;
+  let extra: Record<string, unknown> | undefined;
+  for (const key in body) {
+    if (!RESULT_KEYS.has(key)) (extra ??= {})[key] = body[key];
+  }
+  if (extra) result.extra = extra;
+  return result;
+}
