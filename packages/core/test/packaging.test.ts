@@ -132,7 +132,7 @@ describe('in a Node process', () => {
     await writeFile(
       script,
       `import { createSeedream } from ${JSON.stringify(pathToFileURL(library).href)};
-const client = createSeedream({ baseURL: process.env.BASE, apiKey: 'sk-exit-test', model: 'doubao-seedream-4-0-250828', streamIdleTimeout: 200 });
+const client = createSeedream({ baseURL: process.env.BASE, apiKey: 'sk-exit-test', model: 'doubao-seedream-4-0-250828', streamIdleTimeout: 2000 });
 await client.generate({ prompt: 'x', size: '1K' });
 await client.generate({ prompt: 'x' }, { headers: { 'x-emulator-fault': 'status=500' } }).catch(() => {});
 const stream = await client.generate({ prompt: 'a series of 3 images', size: '1K', sequential_image_generation: 'auto', stream: true });
