@@ -109,20 +109,20 @@ describe('streaming against the emulator', () => {
   });
 
   it('a stalled stream → APITimeoutError (idle) with the images so far', async () => {
-    const stream = await clientFor(emu, { model: V40, streamIdleTimeout: 300 }).generate(group(3), fault('stall-stream=1'));
+    const stream = await clientFor(emu, { model: V40, streamIdleTimeout: 1500 }).generate(group(3), fault('stall-stream=1'));
     const error = await caught<APITimeoutError>(collect(stream));
     expect(error).toBeInstanceOf(APITimeoutError);
-    expect(error).toMatchObject({ phase: 'idle', timeout: 300 });
+    expect(error).toMatchObject({ phase: 'idle', timeout: 1500 });
     expect(error.partialResult?.images).toHaveLength(1);
     expect((await emu.log.waitFor((entry) => entry.aborted)).aborted).toBe(true);
   });
 
   it('the idle timer does not run while the caller is busy with an event', async () => {
-    const stream = await clientFor(emu, { model: V40, streamIdleTimeout: 400 }).generate(group(2));
+    const stream = await clientFor(emu, { model: V40, streamIdleTimeout: 1500 }).generate(group(2));
     const types: string[] = [];
     for await (const event of stream) {
       types.push(event.type);
-      await new Promise((resolve) => setTimeout(resolve, 600)); // longer than the idle limit
+      await new Promise((resolve) => setTimeout(resolve, 2000)); // longer than the idle limit
     }
     expect(types.at(-1)).toBe('image_generation.completed');
   });
