@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // thumbhash ships ESM only; bundling its two functions keeps the CommonJS build require()-able.
+  noExternal: ['thumbhash'],
 });
