@@ -1,1 +1,32 @@
-export {};
+/**
+ * @seedream-kit/react, browser entry: the `useSeedream` hook, its provider, the framework-free store and the
+ * HTTP transport. Marked "use client" by the build. The route lives in `@seedream-kit/react/server`.
+ */
+export { useSeedream } from './use-seedream.js';
+export type { UseSeedreamOptions, UseSeedreamResult, SeedreamActions } from './use-seedream.js';
+export { SeedreamProvider, SeedreamContext } from './provider.js';
+export type { SeedreamProviderProps, SeedreamConfig } from './provider.js';
+export { createSeedreamStore } from './store.js';
+export type {
+  SeedreamStore,
+  SeedreamState,
+  SeedreamStatus,
+  SeedreamStoreConfig,
+  SeedreamCallbacks,
+  ClientValidator,
+  ClientValidationIssue,
+} from './store.js';
+export { createHttpTransport } from './transport/http.js';
+export type { HttpTransportOptions } from './transport/http.js';
+export { SeedreamClientError, isSeedreamClientError } from './client-error.js';
+export type { SeedreamClientErrorKind, SeedreamClientErrorInit, ClientFieldError } from './client-error.js';
+export type {
+  SeedreamTransport,
+  TransportContext,
+  ClientGenerateParams,
+  ClientImageInput,
+  ClientImage,
+  ClientUsage,
+  ClientResult,
+  ClientEvent,
+} from './transport/types.js';

@@ -1,0 +1,50 @@
+/**
+ * `@seedream-kit/graphql/yoga`: the schema module served by graphql-yoga with the cost limits wired in.
+ * graphql-yoga is an optional peer; only this subpath imports it.
+ */
+import { parse } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import type { Plugin, YogaServerInstance, YogaServerOptions } from 'graphql-yoga';
+import { seedreamValidationRules } from './limits.js';
+import type { QueryLimits, SeedreamLimits } from './limits.js';
+import type { SeedreamResolverOptions } from './resolvers.js';
+import { createSeedreamSchema } from './schema.js';
+
+export interface SeedreamLimitsPluginOptions {
+  limits?: SeedreamLimits;
+  queryLimits?: QueryLimits;
+  /** Most tokens a document may have (graphql-js `maxTokens`); refuses huge documents before validation. Default 2 000. */
+  maxTokens?: number;
+}
+
+/** A yoga/envelop plugin adding the validation rules (paid fields per operation, depth, aliases) and a token cap. */
+export function useSeedreamLimits(options: SeedreamLimitsPluginOptions = {}): Plugin {
+  const rules = seedreamValidationRules(options);
+  const maxTokens = options.maxTokens ?? 2000;
+  return {
+    onParse({ setParseFn }) {
+      setParseFn((source, parseOptions) => parse(source, { ...parseOptions, maxTokens }));
+    },
+    onValidate({ addValidationRule }) {
+      for (const rule of rules) addValidationRule(rule);
+    },
+  };
+}
+
+export interface SeedreamYogaOptions<TContext = any> extends SeedreamResolverOptions<TContext>, Omit<SeedreamLimitsPluginOptions, 'limits'> {
+  /** Any other yoga option (`graphqlEndpoint`, `cors`, `context`, `graphiql`, `plugins` …). `schema` is ours.
+   *  `batching` stays off unless you turn it on; when on, the operations of one HTTP request share one budget. */
+  yoga?: Omit<YogaServerOptions<Record<string, any>, Record<string, any>>, 'schema'>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export function createSeedreamYoga<TContext = any>(options: SeedreamYogaOptions<TContext>): YogaServerInstance<{}, {}> {
+  const { yoga = {}, queryLimits, maxTokens, ...resolverOptions } = options;
+  const schema = createSeedreamSchema(resolverOptions);
+  return createYoga({
+    batching: false,
+    ...yoga,
+    schema,
+    plugins: [useSeedreamLimits({ limits: resolverOptions.limits, queryLimits, maxTokens }), ...(yoga.plugins ?? [])],
+  }) as unknown as YogaServerInstance<{}, {}>;
+}

@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createGraphQLTransport, isSeedreamClientError, SeedreamClientError, toInput } from '../src/transport.js';
+import type { ClientEvent } from '../src/transport.js';
+import { FAKE_KEY, SIZE, startStack } from './helpers.js';
+import type { Stack } from './helpers.js';
+
+const PNG_16 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAGklEQVR42mP4z8BAEmIY1TCqYVTDqIbhqwEAwN8f8TqnG1gAAAAASUVORK5CYII=', 'base64');
+
+async function rejection(promise: Promise<unknown>): Promise<SeedreamClientError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isSeedreamClientError(error)) throw new Error(`expected a SeedreamClientError, got ${String(error)}`);
+  return error;
+}
+
+describe('createGraphQLTransport against the served endpoint', () => {
+  let stack: Stack;
+  const signal = () => new AbortController().signal;
+  beforeAll(async () => {
+    stack = await startStack({
+      emulator: { latency: 0 },
+      yoga: { authorize: (context: any) => (context.request.headers.get('authorization') === 'Bearer user-token' ? true : 'unauthenticated') },
+    });
+  });
+  afterAll(() => stack.close());
+  beforeEach(() => {
+    stack.emulator.setFaults(undefined);
+    stack.emulator.log.clear();
+  });
+  const transport = () => createGraphQLTransport({ url: stack.url, headers: () => ({ authorization: 'Bearer user-token' }) });
+
+  it('runs a one-shot generation through the mutation (Blob references become data URIs)', async () => {
+    const result = await transport().generate({ prompt: 'a paper boat', size: SIZE, image: [new Blob([PNG_16]), 'https://example.com/ref.png'], watermark: false }, { signal: signal() });
+    expect(result.model).toBe('doubao-seedream-4-0-250828');
+    expect(result.created).toBeGreaterThan(1_700_000_000);
+    expect(result.images).toEqual([{ index: 0, url: expect.stringContaining('X-Tos-Signature='), size: '1024x1024', width: 1024, height: 1024 }]);
+    expect(result.usage).toEqual({ generated_images: 1, output_tokens: 4096, total_tokens: 4096 });
+    const sent = stack.emulator.log.generations()[0]!.body as any;
+    expect(sent.image[0]).toMatch(/^data:image\/png;base64,/);
+    expect(sent.image[1]).toBe('https://example.com/ref.png');
+    expect(sent.watermark).toBe(false);
+  });
+
+  it('returns b64_json as a data: URL when asked for', async () => {
+    const result = await transport().generate({ prompt: 'a paper boat', size: SIZE, response_format: 'b64_json' }, { signal: signal() });
+    expect(result.images[0]!.b64_json).toBeTruthy();
+    expect(result.images[0]!.url).toMatch(/^data:image\/jpeg;base64,\/9j\//);
+  });
+
+  it('streams: onEvent per image, in order, then the collected result', async () => {
+    const events: ClientEvent[] = [];
+    const result = await transport().generate(
+      { prompt: 'a series of 3 images', size: SIZE, sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 3 }, stream: true },
+      { signal: signal(), onEvent: (event) => events.push(event) },
+    );
+    expect(events.map((e) => [e.type, e.image.index])).toEqual([
+      ['image', 0],
+      ['image', 1],
+      ['image', 2],
+    ]);
+    expect(result.images.map((i) => i.index)).toEqual([0, 1, 2]);
+    expect(result.usage?.generated_images).toBe(3);
+    expect(stack.emulator.log.generations()[0]!.stream).toBe(true);
+  });
+
+  it('maps error codes to client error kinds, with fields and retryAfter', async () => {
+    const invalid = await rejection(transport().generate({ prompt: 'x', size: '3x3' }, { signal: signal() }));
+    expect(invalid).toMatchObject({ name: 'SeedreamClientError', kind: 'validation', fields: [{ path: 'size', message: expect.any(String) }] });
+    const badRef = await rejection(transport().generate({ prompt: 'x', size: SIZE, image: ['https://e.com/a.png', 'nope'] }, { signal: signal() }));
+    expect(badRef.fields?.map((f) => f.path)).toContain('image[1]');
+
+    const anonymous = await rejection(createGraphQLTransport({ url: stack.url }).generate({ prompt: 'x' }, { signal: signal() }));
+    expect(anonymous.kind).toBe('authentication');
+
+    stack.emulator.setFaults('status=429,retry-after=9');
+    const limited = await rejection(transport().generate({ prompt: 'x', size: SIZE }, { signal: signal() }));
+    expect(limited).toMatchObject({ kind: 'rate_limit', retryAfter: 9, requestId: expect.any(String) });
+
+    stack.emulator.setFaults('status=400,code=OutputImageSensitiveContentDetected');
+    expect((await rejection(transport().generate({ prompt: 'x', size: SIZE }, { signal: signal() }))).kind).toBe('content_policy');
+
+    stack.emulator.setFaults('status=502');
+    const upstream = await rejection(transport().generate({ prompt: 'x', size: SIZE }, { signal: signal() }));
+    expect(upstream.kind).toBe('upstream');
+    expect(upstream.message).not.toContain(FAKE_KEY);
+  });
+
+  it('keeps the images already received when the stream fails (partialResult)', async () => {
+    stack.emulator.setFaults('stream-error=2');
+    const events: ClientEvent[] = [];
+    const error = await rejection(
+      transport().generate(
+        { prompt: 'a series of 4 images', size: SIZE, sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 4 }, stream: true },
+        { signal: signal(), onEvent: (event) => events.push(event) },
+      ),
+    );
+    expect(error.kind).toBe('upstream');
+    expect(events).toHaveLength(2);
+    expect(error.partialResult?.images.map((i) => i.index)).toEqual([0, 1]);
+  });
+
+  it('aborts: kind aborted, and the upstream request is cancelled', async () => {
+    stack.emulator.setFaults('latency=3000');
+    const controller = new AbortController();
+    const pending = rejection(transport().generate({ prompt: 'a boat', size: SIZE, stream: true }, { signal: controller.signal }));
+    await stack.emulator.log.waitFor((entry) => entry.kind === 'generation', 3000);
+    controller.abort();
+    expect((await pending).kind).toBe('aborted');
+    expect((await stack.emulator.log.waitFor((e) => e.aborted === true, 3000)).status).toBe(499);
+  });
+
+  it('network failures are kind network', async () => {
+    const closed = createGraphQLTransport({ url: 'http://127.0.0.1:9/graphql' });
+    expect((await rejection(closed.generate({ prompt: 'x' }, { signal: signal() }))).kind).toBe('network');
+  });
+
+  it('maps every core parameter to the GraphQL input', async () => {
+    expect(
+      await toInput({
+        prompt: 'p',
+        model: 'm',
+        image: 'https://e.com/a.png',
+        size: '2K',
+        seed: 1,
+        sequential_image_generation: 'auto',
+        sequential_image_generation_options: { max_images: 3 },
+        guidance_scale: 2.5,
+        response_format: 'b64_json',
+        watermark: false,
+        output_format: 'png',
+        optimize_prompt_options: { mode: 'fast' },
+        tools: [{ type: 'web_search' }],
+        layer_decomposition: true,
+        background: 'transparent',
+      }),
+    ).toEqual({
+      prompt: 'p',
+      model: 'm',
+      images: ['https://e.com/a.png'],
+      size: '2K',
+      seed: 1,
+      sequential: true,
+      maxImages: 3,
+      guidanceScale: 2.5,
+      responseFormat: 'B64_JSON',
+      watermark: false,
+      outputFormat: 'PNG',
+      optimizePromptMode: 'FAST',
+      webSearch: true,
+      layerDecomposition: true,
+      background: 'TRANSPARENT',
+    });
+  });
+
+  it('the transport entry imports no runtime code (no graphql-js in the browser bundle)', () => {
+    const source = readFileSync(new URL('../src/transport.ts', import.meta.url), 'utf8');
+    const imports = source.match(/^import .*$/gm) ?? [];
+    expect(imports.length).toBeGreaterThan(0);
+    for (const line of imports) expect(line).toMatch(/^import type /);
+    expect(source).not.toMatch(/from 'graphql'|require\(/);
+  });
+});

@@ -1,0 +1,26 @@
+import { createContext, createElement, useContext, type ReactNode } from 'react';
+import type { ClientValidator } from './store.js';
+import type { SeedreamTransport } from './transport/types.js';
+
+export interface SeedreamConfig {
+  /** Where generations go: `createHttpTransport({ url: '/api/seedream' })`, or the GraphQL transport. */
+  transport?: SeedreamTransport;
+  /** Checked in the browser before any request, e.g. core's `validateParams` (adds it to the bundle). */
+  validate?: ClientValidator;
+}
+
+export const SeedreamContext = createContext<SeedreamConfig>({});
+
+export interface SeedreamProviderProps extends SeedreamConfig {
+  children?: ReactNode;
+}
+
+/** Configures every `useSeedream` below it. */
+export function SeedreamProvider({ children, transport, validate }: SeedreamProviderProps) {
+  const parent = useContext(SeedreamContext);
+  return createElement(
+    SeedreamContext.Provider,
+    { value: { transport: transport ?? parent.transport, validate: validate ?? parent.validate } },
+    children,
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * `toNodeHandler`: runs a fetch-standard handler in node:http or Express. The Request's signal fires when the
+ * client disconnects (so the upstream generation is aborted), and the Response body streams out with
+ * backpressure.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function toNodeHandler(handler: (request: Request) => Response | Promise<Response>): NodeHandler {
+  return (req, res) => {
+    run(handler, req, res).catch(() => {
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      } else res.destroy();
+    });
+  };
+}
+
+async function run(handler: (request: Request) => Response | Promise<Response>, req: IncomingMessage, res: ServerResponse) {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('The client closed the connection'));
+  });
+
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+  const url = new URL(req.url ?? '/', `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const method = req.method ?? 'GET';
+  let body: BodyInit | undefined;
+  if (method !== 'GET' && method !== 'HEAD') {
+    // Express with a body parser has read the stream already.
+    const parsed = (req as { body?: unknown }).body;
+    if (parsed === undefined) body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+    else if (typeof parsed === 'string') body = parsed;
+    else if (parsed instanceof Uint8Array) body = new Uint8Array(parsed);
+    else body = JSON.stringify(parsed);
+  }
+  const request = new Request(url, { method, headers, body, signal: controller.signal, duplex: 'half' } as RequestInit);
+  const response = await handler(request);
+
+  res.statusCode = response.status;
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) res.setHeader('set-cookie', cookies);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  const reader = response.body.getReader();
+  const gone = new Promise<void>((resolve) => res.once('close', resolve));
+  void gone.then(() => reader.cancel().catch(() => undefined));
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (res.destroyed) return;
+    if (!res.write(value)) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), gone]);
+  }
+  res.end();
+}
