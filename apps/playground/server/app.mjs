@@ -1,0 +1,143 @@
+// @ts-check
+/**
+ * The playground server: one node:http server on 127.0.0.1 that serves the app (dist/, or Vite in middleware mode
+ * with `dev`), the GraphQL API of @seedream-kit/graphql at /graphql, and the route of @seedream-kit/react at
+ * /api/seedream. With an API key it generates through CometAPI; without one it starts the emulator in process.
+ */
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { createDownloadHandler } from './internal/download.mjs';
+import { allowedHostsFor, isSameOrigin, nodeHeaders } from './internal/same-origin.mjs';
+import { createStaticHandler } from './internal/static-files.mjs';
+import { createKit } from './internal/kit.mjs';
+import { connectUpstream } from './internal/upstream.mjs';
+
+const appRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * @typedef {object} PlaygroundOptions
+ * @property {number} [port] default 5173; 0 picks a free port
+ * @property {string} [host] default 127.0.0.1
+ * @property {boolean} [dev] Vite dev server in middleware mode instead of dist/
+ * @property {string} [apiKey] CometAPI key; default `process.env.COMETAPI_KEY`. Without one, the emulator runs in process.
+ * @property {string} [baseURL] default `process.env.COMETAPI_BASE_URL` (or CometAPI's own)
+ * @property {import('@seedream-kit/emulator').EmulatorOptions} [emulatorOptions] for the in-process emulator
+ * @property {string} [distDir] default `<app>/dist`
+ * @property {string[]} [allowedHosts] extra `host:port` values the same-origin check accepts
+ */
+
+/**
+ * @typedef {object} Playground
+ * @property {string} url e.g. `http://127.0.0.1:5173`
+ * @property {'emulator' | 'cometapi'} mode
+ * @property {import('@seedream-kit/emulator').Emulator | undefined} emulator the in-process emulator, in emulator mode
+ * @property {import('node:http').Server} server
+ * @property {() => Promise<void>} close
+ */
+
+/**
+ * @param {PlaygroundOptions} [options]
+ * @returns {Promise<Playground>}
+ */
+export async function startPlayground(options = {}) {
+  const host = options.host ?? '127.0.0.1';
+  const upstream = await connectUpstream({
+    apiKey: options.apiKey ?? process.env.COMETAPI_KEY,
+    baseURL: options.baseURL ?? process.env.COMETAPI_BASE_URL,
+    emulatorOptions: options.emulatorOptions,
+  });
+  const server = createServer();
+  /** @type {Set<string>} filled in once the port is known */
+  let allowedHosts = new Set();
+  /** @param {{ get(name: string): string | null }} headers */
+  const authorize = (headers) => isSameOrigin(headers, allowedHosts);
+
+  const kit = createKit({ client: upstream.client, authorize });
+  const download = createDownloadHandler({ emulatorOrigin: upstream.emulator?.url });
+  const info = JSON.stringify({ mode: upstream.mode, upstream: upstream.description });
+  /** @type {Array<() => Promise<void>>} */
+  const closeFrontend = [];
+
+  /** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void | Promise<void>} */
+  let frontend;
+  if (options.dev) {
+    const { createServer: createViteServer } = await import('vite');
+    const vite = await createViteServer({
+      root: appRoot,
+      configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
+      server: { middlewareMode: true, ws: { server } },
+      appType: 'spa',
+    });
+    closeFrontend.push(() => vite.close());
+    frontend = (req, res) => vite.middlewares(req, res, () => res.writeHead(404).end('Not found'));
+  } else {
+    frontend = createStaticHandler(options.distDir ?? fileURLToPath(new URL('../dist', import.meta.url)), (res) =>
+      res.setHeader('content-security-policy', contentSecurityPolicy(upstream.emulator?.url)),
+    );
+  }
+
+  server.on('request', (req, res) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    res.setHeader('referrer-policy', 'no-referrer'); // signed image URLs must not leak through Referer
+    res.setHeader('x-frame-options', 'DENY');
+    let handling;
+    if (pathname === '/graphql') handling = kit.graphql(req, res);
+    else if (pathname === '/api/seedream' || pathname.startsWith('/api/seedream/')) handling = kit.route(req, res);
+    else if (pathname === '/api/info') res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(info);
+    else if (pathname === '/api/download') {
+      if (req.method !== 'GET') res.writeHead(405, { allow: 'GET' }).end();
+      else if (!authorize(nodeHeaders(req.headers))) res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden');
+      else handling = download(req, res);
+    } else if (pathname.startsWith('/api/')) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"Not found"}}');
+    else handling = frontend(req, res);
+    Promise.resolve(handling).catch((error) => {
+      console.error('[playground] request failed:', error instanceof Error ? error.message : error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal error');
+      else res.destroy();
+    });
+  });
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 5173, host, () => {
+      server.off('error', reject);
+      resolve(undefined);
+    });
+  });
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  allowedHosts = allowedHostsFor(host, address.port, options.allowedHosts ?? process.env.PLAYGROUND_ALLOWED_HOSTS?.split(','));
+
+  let closing;
+  return {
+    url: `http://${host}:${address.port}`,
+    mode: upstream.mode,
+    emulator: upstream.emulator,
+    server,
+    close() {
+      closing ??= (async () => {
+        await Promise.all(closeFrontend.map((close) => close()));
+        await new Promise((resolve) => {
+          server.close(() => resolve(undefined));
+          server.closeAllConnections();
+        });
+        await upstream.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** @param {string | undefined} emulatorUrl images come from the emulator's origin in emulator mode */
+function contentSecurityPolicy(emulatorUrl) {
+  const images = ["'self'", 'data:', 'blob:', 'https:', emulatorUrl].filter(Boolean).join(' ');
+  return [
+    "default-src 'self'",
+    `img-src ${images}`,
+    "style-src 'self' 'unsafe-inline'",
+    "script-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
