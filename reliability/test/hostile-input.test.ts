@@ -413,22 +413,20 @@ describe('wrong MIME types and malformed data URIs', () => {
     expect(emu.log.generations().length).toBe(before + 1);
   });
 
-  // Reported to the lead (core gap, not fixed here): the bytes inside a data URI are not checked against the
-  // declared type. HTML bytes declared image/png and a truncated PNG header pass core's validation and are
-  // sent; the emulator answers 400 "could not be decoded" (typed, not billed, but a round trip the validator
-  // could have saved — the same bytes as a Uint8Array ARE refused locally). (A real PNG declared image/gif is
-  // also sent as is; the emulator decodes it fine, and what the real API does is unknown, so no test.)
-  it.fails.each<[string, string]>([
+  // Found by this suite and fixed in core: the bytes inside a data URI are sniffed, so HTML declared image/png
+  // and a truncated PNG header no longer cost a round trip and a 400. (A real PNG declared image/gif is still
+  // sent as is; the emulator decodes it fine, and what the real API does is unknown, so no test.)
+  it.each<[string, string]>([
     ['HTML bytes declared image/png', `data:image/png;base64,${html.toString('base64')}`],
     ['a truncated PNG header', `data:image/png;base64,${PNG_32.subarray(0, 12).toString('base64')}`],
-  ])('KNOWN GAP: %s is refused locally', async (_label, image) => {
+  ])('%s is refused locally', async (_label, image) => {
     await refusedLocally({ model: MODEL, prompt: 'x', size: '1K', image });
   });
 
-  it('…and when such a data URI is sent, the answer is a typed 400, sent once', async () => {
+  it('…and the emulator, checking on its own, answers such a data URI with a typed 400 (core validation off)', async () => {
     for (const image of [`data:image/png;base64,${html.toString('base64')}`, `data:image/png;base64,${PNG_32.subarray(0, 12).toString('base64')}`]) {
       const before = emu.log.generations().length;
-      const error = await client()
+      const error = await createSeedream({ baseURL: emu.baseURL, apiKey: 'sk-hostile', validation: false })
         .generate({ model: MODEL, prompt: 'x', size: '1K', image })
         .catch((caught: unknown) => caught);
       expect(error).toMatchObject({ status: 400 });
@@ -567,15 +565,14 @@ describe('CR/LF and header injection', () => {
     }
   });
 
-  // Reported to the lead (core bug, not fixed here): such a header makes fetch throw before connecting, but
-  // core reports APIConnectionError with phase "transfer" and the message "The request was sent, so images
-  // may have been generated and billed" — false, and with retry.unsafeRetryOn ['connection-lost'] it is
-  // retried. Expected: phase "connect" (or a local error) and no billing warning.
-  it.fails('KNOWN BUG: an invalid header is reported as never sent (phase "connect", no billing warning)', async () => {
+  // Found by this suite and fixed in core: such a header used to make fetch throw after the call was reported
+  // as possibly billed ("transfer"). Core now refuses it first, as a validation error naming the header.
+  it('an invalid header is a validation error naming it, with no billing warning', async () => {
     const error = await client()
       .generate({ model: MODEL, prompt: 'x', size: '1K' }, { headers: { 'x-custom': 'a\r\nx-injected: 1' } })
       .catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ phase: 'connect' });
+    expect(isSeedreamValidationError(error)).toBe(true);
+    expect(fieldsOf(error as SeedreamValidationError)).toEqual(['headers.x-custom']);
     expect((error as Error).message).not.toMatch(/billed/);
   });
 });
@@ -601,10 +598,9 @@ describe('deeply nested and unserialisable extra fields', () => {
     expect(result.images).toHaveLength(1);
   });
 
-  // Reported to the lead (core bug, not fixed here): params that JSON.stringify cannot serialise (a 5 000-deep
-  // object, a cycle, a BigInt) make generate() reject with the raw RangeError / TypeError — not a
-  // SeedreamError, against core's "every error extends SeedreamError". Nothing is sent, at least.
-  it.fails.each<[string, unknown]>([
+  // Found by this suite and fixed in core: params that JSON.stringify cannot serialise (a 5 000-deep object, a
+  // cycle, a BigInt) used to reject with the raw RangeError / TypeError; now a validation error names the field.
+  it.each<[string, unknown]>([
     ['a 5 000-deep object', nested(5_000)],
     ['a cycle', (() => {
       const cyclic: Record<string, unknown> = {};
@@ -612,11 +608,12 @@ describe('deeply nested and unserialisable extra fields', () => {
       return cyclic;
     })()],
     ['a BigInt', 10n],
-  ])('KNOWN BUG: %s in an extra field gives a typed error', async (_label, extra) => {
+  ])('%s in an extra field gives a validation error naming it', async (_label, extra) => {
     const error = await client()
       .generate({ model: MODEL, prompt: 'x', size: '1K', extra } as never)
       .catch((caught: unknown) => caught);
-    expect(isSeedreamError(error)).toBe(true);
+    expect(isSeedreamValidationError(error)).toBe(true);
+    expect(fieldsOf(error as SeedreamValidationError)).toEqual(['extra']);
   });
 
   it('…and such params are at least never sent, and the rejection is an Error', async () => {

@@ -19,6 +19,7 @@ import type {
 } from './types.js';
 import { hasValidationErrors, resolveCapabilities, validateParams } from './validation.js';
 import { apiErrorFromBody, requestIdOf } from './internal/api-errors.js';
+import { headerIssues, serializeBody, withoutSecretInHeaders } from './internal/request-safety.js';
 import { B64JsonReader } from './internal/b64-json-reader.js';
 import { CallScope } from './internal/call-scope.js';
 import { isBrowserLike, readEnv } from './internal/env.js';
@@ -61,6 +62,7 @@ export class SeedreamClient implements Seedream {
   readonly #baseHeaders: Record<string, string>;
   /** The key once found in the environment (read at the first call, not at import or construction). */
   #envKey: string | undefined;
+  #baseHeadersChecked = false;
   /** The last key that passed the checks below (they run once per key, not per call). */
   #checkedKey: string | undefined;
 
@@ -114,7 +116,7 @@ export class SeedreamClient implements Seedream {
     const apiKey = this.#apiKey();
     const stream = body.stream === true;
     const headers = this.#headers(apiKey, stream, options.headers);
-    const payload = JSON.stringify(body);
+    const payload = serializeBody(body);
     const scope = new CallScope(options.signal, options.timeout ?? this.timeout, options.streamIdleTimeout ?? this.streamIdleTimeout);
     let handedOver = false;
     try {
@@ -126,7 +128,7 @@ export class SeedreamClient implements Seedream {
       let failure: SeedreamErrorType | undefined;
       if (stream) scope.startIdle(); // for a stream, waiting for the headers (the first image) is silence too
       try {
-        response = await this.#fetch(this.#endpoint, this.#init(payload, headers, scope));
+        response = withoutSecretInHeaders(await this.#fetch(this.#endpoint, this.#init(payload, headers, scope)), apiKey);
       } catch (error) {
         failure = scope.failure(error, 'fetch', { apiKey });
       }
@@ -166,6 +168,16 @@ export class SeedreamClient implements Seedream {
   }
 
   #headers(apiKey: string | undefined, stream: boolean, extra: Record<string, string> | undefined): Record<string, string> {
+    // Checked here, not by fetch: fetch's refusal would come after the call was reported as possibly billed.
+    if (!this.#baseHeadersChecked) {
+      const issues = headerIssues(this.#options.headers ?? {});
+      if (issues.length > 0) throw new SeedreamValidationError(issues);
+      this.#baseHeadersChecked = true;
+    }
+    if (extra) {
+      const issues = headerIssues(extra);
+      if (issues.length > 0) throw new SeedreamValidationError(issues);
+    }
     const headers: Record<string, string> = { accept: stream ? 'text/event-stream' : 'application/json', ...this.#baseHeaders };
     if (extra) for (const name of Object.keys(extra)) headers[name.toLowerCase()] = extra[name]!;
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
@@ -201,7 +213,7 @@ export class SeedreamClient implements Seedream {
       await scope.sleep(delay);
       if (stream) scope.startIdle();
       try {
-        const response = await this.#fetch(this.#endpoint, this.#init(payload, headers, scope));
+        const response = withoutSecretInHeaders(await this.#fetch(this.#endpoint, this.#init(payload, headers, scope)), apiKey);
         if (response.ok) return response;
         failure = await errorFromResponse(response, scope, apiKey);
       } catch (error) {

@@ -71,6 +71,7 @@ function checkImageItem(item: unknown, path: string, caps: ModelCapabilities, ma
         return;
       }
       const format = header[1] as string;
+      const declaredErrors = out.issues.length;
       if (format !== format.toLowerCase()) {
         out.error(path, `the format in a data URI must be lower case: image/${format.toLowerCase()}, not image/${format}`);
       } else if (format === 'jpg') {
@@ -85,7 +86,11 @@ function checkImageItem(item: unknown, path: string, caps: ModelCapabilities, ma
         // The header is enough for the dimensions: decode only the start.
         const head = decodeBase64(body.slice(0, HEADER_CHARS));
         const sniffed = sniffImageType(head);
-        if (sniffed) for (const problem of pictureProblems(head, sniffed.format, caps)) out.error(path, problem);
+        // The declared type is not trusted: a data URI whose bytes are no image would cost a round trip and a 400.
+        if (!sniffed) {
+          if (out.issues.length === declaredErrors) out.error(path, `the data URI's bytes are not a recognised image; allowed formats: ${allowed.join(', ')}`);
+        }
+        else for (const problem of pictureProblems(head, sniffed.format, caps)) out.error(path, problem);
       }
       const bytes = base64DecodedLength(body);
       if (bytes > maxBytes) out.error(path, `the image is ${bytes} bytes; the limit is ${maxBytes} bytes`);

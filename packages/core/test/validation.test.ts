@@ -23,7 +23,28 @@ const EDIT = 'doubao-seededit-3-0-i2i-250628';
 
 const errors = (issues: ValidationIssue[]) => issues.filter((issue) => issue.severity === 'error');
 const errorPaths = (params: unknown, options = {}) => errors(validateParams(params, options)).map((issue) => issue.path);
-const dataUri = (format: string, bytes = 12) => `data:image/${format};base64,${Buffer.alloc(bytes, 7).toString('base64')}`;
+/** The first bytes of a 64×64 image of each format: enough for core's sniffing and header checks. */
+const IMAGE_HEADERS: Record<string, () => Buffer> = {
+  png: () => Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), u32be(64), u32be(64), Buffer.from('0806000000', 'hex')]),
+  jpeg: () => Buffer.from('ffd8ffe000104a46494600010100000100010000ffc0001108004000400301220002110103110100', 'hex'),
+  webp: () => Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8X'), Buffer.alloc(8), Buffer.from([63, 0, 0, 63, 0, 0])]),
+  gif: () => Buffer.concat([Buffer.from('GIF89a'), Buffer.from([64, 0, 64, 0])]),
+  bmp: () => { const b = Buffer.alloc(26); b.write('BM'); b.writeInt32LE(40, 14); b.writeInt32LE(64, 18); b.writeInt32LE(64, 22); return b; },
+  tiff: () => Buffer.from('II*\0'),
+  heic: () => Buffer.concat([u32be(16), Buffer.from('ftypheic'), Buffer.alloc(4)]),
+  heif: () => Buffer.concat([u32be(16), Buffer.from('ftypmif1'), Buffer.alloc(4)]),
+};
+function u32be(value: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(value);
+  return b;
+}
+/** A data URI declaring `format`, holding a real header of that format (any spelling) padded to `bytes`. */
+const dataUri = (format: string, bytes = 40) => {
+  const header = IMAGE_HEADERS[format.toLowerCase() === 'jpg' ? 'jpeg' : format.toLowerCase()]?.() ?? Buffer.alloc(0);
+  const body = Buffer.concat([header, Buffer.alloc(Math.max(0, bytes - header.length), 7)]);
+  return `data:image/${format};base64,${body.toString('base64')}`;
+};
 
 describe('the capability table', () => {
   it('holds every model of the spec with its documented limits', () => {

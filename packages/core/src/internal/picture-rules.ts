@@ -2,10 +2,19 @@
 import type { ModelCapabilities } from '../models.js';
 import { imageDimensions } from './dimensions.js';
 
-/** Problems of one reference image's dimensions; empty when fine or when the header cannot be read. */
+/** Bytes a header must have before its size can be read, for the formats whose size sits at a fixed offset. */
+const HEADER_BYTES: Record<string, number> = { png: 24, gif: 10, bmp: 26, webp: 30 };
+
+/**
+ * Problems of one reference image's dimensions; empty when fine or when the header cannot be read (JPEG's size
+ * can sit far in, TIFF and HEIC are left to the API). `bytes` is the whole image or, for data URIs, its start.
+ */
 export function pictureProblems(bytes: Uint8Array, format: string, caps: ModelCapabilities): string[] {
   const size = imageDimensions(bytes, format);
-  if (!size) return [];
+  if (!size) {
+    const needed = HEADER_BYTES[format];
+    return needed !== undefined && bytes.length < needed ? [`the ${format} data is cut short (${bytes.length} bytes): not a whole image`] : [];
+  }
   const { width, height } = size;
   const problems: string[] = [];
   if (width < caps.inputMinSide || height < caps.inputMinSide) {
