@@ -21,7 +21,7 @@ afterAll(() => server.close());
 const client = () => createSeedream({ baseURL: `${server.url}/v1`, apiKey: FAKE_KEY, timeout: 5000 });
 
 describe('headers', () => {
-  it.each([{ 'x-custom': 'a\r\nx-injected: 1' }, { 'x custom': '1' }, { 'x-custom': 'a\u0000b' }])('%j is refused by name, nothing sent', async (headers) => {
+  it.each<Record<string, string>>([{ 'x-custom': 'a\r\nx-injected: 1' }, { 'x custom': '1' }, { 'x-custom': 'a\u0000b' }])('%j is refused by name, nothing sent', async (headers) => {
     const before = server.requests;
     const perCall = await caught(client().generate({ model: MODEL, prompt: 'x' }, { headers }));
     const perClient = await caught(createSeedream({ baseURL: `${server.url}/v1`, apiKey: FAKE_KEY, headers }).generate({ model: MODEL, prompt: 'x' }));
