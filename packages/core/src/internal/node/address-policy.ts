@@ -29,6 +29,7 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
+  ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215): translates to private networks
   ['100::', 64], // discard
   ['2001::', 32], // Teredo
   ['2001:db8::', 32], // documentation
@@ -66,6 +67,7 @@ function embeddedIPv4(address: string): string | undefined {
   if (!h) return undefined;
   const zeros = (from: number, to: number) => h.slice(from, to).every((value) => value === 0);
   if (zeros(0, 5) && h[5] === 0xffff) return v4(h[6]!, h[7]!); // ::ffff:a.b.c.d
+  if (zeros(0, 4) && h[4] === 0xffff && h[5] === 0) return v4(h[6]!, h[7]!); // IPv4-translated ::ffff:0:a.b.c.d
   if (h[0] === 0x64 && h[1] === 0xff9b && zeros(2, 6)) return v4(h[6]!, h[7]!); // NAT64
   if (h[0] === 0x2002) return v4(h[1]!, h[2]!); // 6to4
   if (zeros(0, 6) && (h[6]! !== 0 || h[7]! > 1)) return v4(h[6]!, h[7]!); // IPv4-compatible (deprecated)
