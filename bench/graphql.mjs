@@ -1,15 +1,25 @@
 // Benchmarks of @seedream-kit/graphql (see packages/graphql/README.md). Every figure is measured against a
 // baseline in the same run:
-// 1. Mutation throughput: requests/s of `generateImages` through graphql-yoga served by node:http on loopback
-//    (the client is Node's fetch, concurrency 8), against calling core's `generate()` directly on the same
-//    emulator (zero latency, cached art, url responses). Emulator, yoga server and client share one process,
-//    as in bench/core.mjs. A/B rounds alternate which side runs first; the ratio is the median of per-round
-//    ratios. Target ≥ 0.7×.
+// 1. Mutation throughput, deployment-shaped: the zero-latency emulator (cached art, url responses) runs in its
+//    own process, the yoga server (createSeedreamYoga, node:http on loopback, core client inside the resolver)
+//    in another, and the load generator (node:http keep-alive, concurrency 8) in this bench process. Baseline:
+//    this process calling core's `generate()` directly against the same emulator process, at the same
+//    concurrency. A/B rounds alternate which side runs first, after a warmup; the ratio is the median of
+//    per-round ratios. Target ≥ 0.7×. The machine has 2 cores: the yoga arm keeps 3 processes busy on them
+//    (load generator, yoga, emulator), the core arm 2 (bench, emulator). Each row's note gives the CPU time
+//    every process spent per call (process.cpuUsage, asked over IPC between rounds).
+//    References: the same A/B series with the process that calls core pinned alone on one CPU (taskset; the
+//    yoga server on one side, this process on the other), a bare yoga resolver calling core, yoga alone with a
+//    constant mutation, and the earlier one-process method (emulator, yoga, core and load generator on one
+//    event loop). `BENCH_GRAPHQL_PROF=<dir>` runs the yoga process under `--cpu-prof`.
 // 2. SSE delay: the time from the emulator writing an image event (its request log is updated synchronously
 //    right after `res.write`, so a `waitFor` predicate timestamps each write) to the SSE client of the
 //    `imageGeneration` subscription parsing the matching event. Emulator latency 100 ms per image, groups of 6.
-//    Baseline: the same delay for core's own stream iterator reading the emulator directly. Target ≤ 50 ms median.
+//    Emulator, yoga and client share this process (the timestamps must come from one clock). Baseline: the same
+//    delay for core's own stream iterator reading the emulator directly. Target ≤ 50 ms median.
+import { fork, spawnSync } from 'node:child_process';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 
 const MODEL = 'doubao-seedream-4-0-250828';
 const PROMPT = 'a small paper boat on a pond';
@@ -17,9 +27,12 @@ const SIZE = '1024x1024';
 const CONCURRENCY = 8;
 const CALLS = 200;
 const ROUNDS_PER_REPEAT = 4;
-const WARMUP = 150;
+const WARMUP = 2000;
 const GROUP = 6;
 const IMAGE_LATENCY = 100;
+const KEY = 'sk-bench-key-0000000000';
+const QUERY = 'mutation ($input: GenerateImagesInput!) { generateImages(input: $input) { images { index url size width height } usage { generatedImages } model created } }';
+const VARIABLES = { input: { prompt: PROMPT, size: SIZE, responseFormat: 'URL' } };
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -41,8 +54,8 @@ async function throughput(call, calls = CALLS) {
   return calls / ((performance.now() - begin) / 1000);
 }
 
-async function serve(yoga) {
-  const server = http.createServer(yoga);
+async function serve(handler) {
+  const server = http.createServer(handler);
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${server.address().port}/graphql` };
@@ -52,6 +65,97 @@ async function closeServer(server) {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 }
+
+// ---- child processes: `node graphql.mjs emulator` and `node graphql.mjs yoga <emulator baseURL>` ----
+
+/** The yoga servers of the separate-process layout, all calling core against the emulator process. */
+async function startYogaServers(baseURL) {
+  const { createSeedream } = await import('@seedream-kit/core');
+  const { createSeedreamYoga } = await import('@seedream-kit/graphql/yoga');
+  const { createYoga, createSchema } = await import('graphql-yoga');
+  const core = createSeedream({ baseURL, apiKey: KEY, model: MODEL });
+  const seedream = await serve(createSeedreamYoga({ client: core, authorize: () => true, yoga: { logging: false } }));
+  // The same architecture without this package: a hand-written yoga resolver that calls core and returns the URL.
+  const bare = await serve(
+    createYoga({
+      logging: false,
+      schema: createSchema({
+        typeDefs: 'type Query { ok: Boolean } type Mutation { generate(prompt: String!, size: String): String }',
+        resolvers: { Mutation: { generate: async (_root, args, context) => (await core.generate({ prompt: args.prompt, size: args.size, response_format: 'url' }, { signal: context.request.signal })).images[0].url } },
+      }),
+    }),
+  );
+  // yoga's own cost on this machine: a mutation that returns a constant, no upstream call.
+  const trivial = await serve(createYoga({ logging: false, schema: createSchema({ typeDefs: 'type Query { ok: Boolean } type Mutation { ping: String }', resolvers: { Mutation: { ping: () => 'pong' } } }) }));
+  return { urls: { seedream: seedream.url, bare: bare.url, trivial: trivial.url }, close: () => Promise.all([seedream, bare, trivial].map((s) => closeServer(s.server))) };
+}
+
+async function child(role, arg) {
+  let close;
+  if (role === 'emulator') {
+    const { startEmulator } = await import('@seedream-kit/emulator');
+    const emulator = await startEmulator({ logLimit: 50 });
+    close = () => emulator.close();
+    process.send({ baseURL: emulator.baseURL });
+  } else {
+    const servers = await startYogaServers(arg);
+    close = servers.close;
+    process.send({ urls: servers.urls });
+  }
+  process.on('disconnect', () => process.exit(0)); // the bench process is gone: do not linger
+  // Close cleanly on request, so `--cpu-prof` writes its profile.
+  process.on('message', async (message) => {
+    if (message === 'cpu') return process.send({ cpu: process.cpuUsage() });
+    if (message !== 'close') return;
+    await close();
+    process.disconnect();
+    process.exit(0);
+  });
+}
+
+/** Forks this file in a role; resolves with the child and its first message. `BENCH_GRAPHQL_PROF=<dir>` profiles the yoga process. */
+function spawnRole(role, ...args) {
+  const profile = role === 'yoga' && process.env.BENCH_GRAPHQL_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GRAPHQL_PROF}`] : [];
+  const proc = fork(fileURLToPath(import.meta.url), [role, ...args], { execArgv: profile, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    proc.once('message', (message) => resolve({ proc, message }));
+    proc.once('error', reject);
+    proc.once('exit', (code) => reject(new Error(`graphql bench ${role} process exited with ${code}`)));
+  });
+}
+
+/** CPU time (user + system, µs) a role process has used so far. */
+function cpuOf({ proc }) {
+  return new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (!message?.cpu) return;
+      proc.off('message', onMessage);
+      resolve(message.cpu.user + message.cpu.system);
+    };
+    proc.on('message', onMessage);
+    proc.send('cpu');
+  });
+}
+
+function stopRole({ proc }) {
+  if (proc.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    proc.send('close');
+  });
+}
+
+/** Sets the CPUs every thread of `pid` may run on (Linux `taskset`); false when that is not possible here. */
+function pin(pid, cpus) {
+  const result = spawnSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+  return result.status === 0;
+}
+
+// ---- the load generator ----
 
 /** A light load generator: node:http with keep-alive, so the figure is about the server, not the client library. */
 function httpPoster(url, body) {
@@ -72,97 +176,167 @@ function httpPoster(url, body) {
     });
 }
 
-async function throughputRows(repeats) {
-  const { startEmulator } = await import('@seedream-kit/emulator');
-  const { createSeedream } = await import('@seedream-kit/core');
-  const { createSeedreamSchema } = await import('@seedream-kit/graphql');
-  const { createSeedreamYoga } = await import('@seedream-kit/graphql/yoga');
-  const { createYoga, createSchema } = await import('graphql-yoga');
-  const { execute, parse } = await import('graphql');
-  const emulator = await startEmulator({ logLimit: 50 });
-  const core = createSeedream({ baseURL: emulator.baseURL, apiKey: 'sk-bench-key-0000000000', model: MODEL });
-  const yoga = createSeedreamYoga({ client: core, authorize: () => true, yoga: { logging: false } });
-  const { server, url } = await serve(yoga);
-  // yoga's own cost on this machine: a mutation that returns a constant, no upstream call.
-  const trivial = createYoga({ logging: false, schema: createSchema({ typeDefs: 'type Query { ok: Boolean } type Mutation { ping: String }', resolvers: { Mutation: { ping: () => 'pong' } } }) });
-  const trivialServed = await serve(trivial);
-  const schema = createSeedreamSchema({ client: core, authorize: () => true });
-  // The same architecture without this package: a hand-written yoga resolver that calls core and returns the URL.
-  const bare = createYoga({
-    logging: false,
-    schema: createSchema({
-      typeDefs: 'type Query { ok: Boolean } type Mutation { generate(prompt: String!, size: String): String }',
-      resolvers: { Mutation: { generate: async (_root, args, context) => (await core.generate({ prompt: args.prompt, size: args.size, response_format: 'url' }, { signal: context.request.signal })).images[0].url } },
-    }),
-  });
-  const bareServed = await serve(bare);
-  try {
-    const query = 'mutation ($input: GenerateImagesInput!) { generateImages(input: $input) { images { index url size width height } usage { generatedImages } model created } }';
-    const variables = { input: { prompt: PROMPT, size: SIZE, responseFormat: 'URL' } };
-    const body = JSON.stringify({ query, variables });
-    const document = parse(query);
-    const check = (text) => {
-      const json = JSON.parse(text);
-      if (!json.data?.generateImages.images[0].url) throw new Error(`no url: ${JSON.stringify(json.errors)}`);
+const checkGenerate = (text) => {
+  const json = JSON.parse(text);
+  if (!json.data?.generateImages.images[0].url) throw new Error(`no url: ${JSON.stringify(json.errors)}`);
+};
+
+/** Runs A/B rounds of `name` against `base`, alternating which goes first; medians of values and of per-round ratios.
+ *  With `cpu` (a snapshot of CPU µs per process), also the CPU time each process spent per call on each side. */
+function comparer(runners, rounds, cpu, place) {
+  return async (name, base) => {
+    const values = [];
+    const bases = [];
+    const ratios = [];
+    const spent = { [name]: {}, [base]: {} };
+    const timed = async (which) => {
+      place?.(which);
+      const before = cpu ? await cpu() : undefined;
+      const value = await throughput(runners[which]);
+      if (cpu) {
+        const after = await cpu();
+        for (const key of Object.keys(after)) spent[which][key] = (spent[which][key] ?? 0) + after[key] - before[key];
+      }
+      return value;
     };
-    const post = httpPoster(url, body);
-    const postTrivial = httpPoster(trivialServed.url, JSON.stringify({ query: 'mutation { ping }' }));
-    const postBare = httpPoster(bareServed.url, JSON.stringify({ query: `mutation { generate(prompt: "${PROMPT}", size: "${SIZE}") }` }));
+    for (let round = 0; round < rounds; round++) {
+      const first = round % 2 === 0;
+      const a = first ? await timed(base) : undefined;
+      const value = await timed(name);
+      const b = first ? a : await timed(base);
+      values.push(value);
+      bases.push(b);
+      ratios.push(value / b);
+    }
+    place?.(undefined);
+    const perCall = (which) =>
+      Object.entries(spent[which])
+        .map(([key, us]) => `${key} ${(us / 1000 / (rounds * CALLS)).toFixed(2)}`)
+        .join(', ');
+    const cpuNote = cpu ? `CPU ms per call: ${name} arm ${perCall(name)}; ${base} arm ${perCall(base)}` : undefined;
+    return { value: median(values), unit: 'req/s', baseline: median(bases), ratio: median(ratios), cpuNote };
+  };
+}
+
+/** A row: the comparison's figures, with the CPU accounting (when measured) at the end of its note. */
+function row(name, { cpuNote, ...figures }, fields) {
+  const note = [fields.note, cpuNote].filter(Boolean).join('; ');
+  return { name, ...figures, ...fields, ...(note ? { note } : {}) };
+}
+
+async function throughputRows(repeats) {
+  const { createSeedream } = await import('@seedream-kit/core');
+  const body = JSON.stringify({ query: QUERY, variables: VARIABLES });
+  const rounds = repeats * ROUNDS_PER_REPEAT;
+  const emulator = await spawnRole('emulator');
+  let yoga;
+  try {
+    yoga = await spawnRole('yoga', emulator.message.baseURL);
+    const { urls } = yoga.message;
+    const core = createSeedream({ baseURL: emulator.message.baseURL, apiKey: KEY, model: MODEL });
+    const post = httpPoster(urls.seedream, body);
+    const postBare = httpPoster(urls.bare, JSON.stringify({ query: `mutation { generate(prompt: "${PROMPT}", size: "${SIZE}") }` }));
+    const postTrivial = httpPoster(urls.trivial, JSON.stringify({ query: 'mutation { ping }' }));
     const runners = {
       core: async () => {
         const result = await core.generate({ prompt: PROMPT, size: SIZE, response_format: 'url' });
         if (!result.images[0].url) throw new Error('no url');
       },
-      yogaHttp: async () => check(await post()),
-      yogaFetch: async () => {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body });
-        check(await response.text());
-      },
-      execute: async () => {
-        const result = await execute({ schema, document, variableValues: variables, contextValue: {} });
-        if (!result.data?.generateImages.images[0].url) throw new Error('no url');
-      },
-      bareYoga: async () => {
+      yoga: async () => checkGenerate(await post()),
+      bare: async () => {
         if (!JSON.parse(await postBare()).data?.generate) throw new Error('no url');
       },
-      trivialYoga: async () => {
+      trivial: async () => {
         if (!(await postTrivial()).includes('pong')) throw new Error('no pong');
       },
     };
-    for (const run of Object.values(runners)) await throughput(run, WARMUP);
-    const rounds = repeats * ROUNDS_PER_REPEAT;
-    const compare = async (name, base = 'core') => {
-      const values = [];
-      const bases = [];
-      const ratios = [];
-      for (let round = 0; round < rounds; round++) {
-        const first = round % 2 === 0;
-        const a = first ? await throughput(runners[base]) : undefined;
-        const value = await throughput(runners[name]);
-        const b = first ? a : await throughput(runners[base]);
-        values.push(value);
-        bases.push(b);
-        ratios.push(value / b);
-      }
-      return { value: median(values), unit: 'req/s', baseline: median(bases), baselineName: base === 'core' ? 'core generate() direct' : 'bare yoga resolver', ratio: median(ratios) };
+    for (const run of Object.values(runners)) await throughput(run, WARMUP); // JIT in every process, connections, the art cache
+    const cpu = async () => {
+      const [emulatorCpu, yogaCpu] = await Promise.all([cpuOf(emulator), cpuOf(yoga)]);
+      const own = process.cpuUsage();
+      return { 'load generator': own.user + own.system, yoga: yogaCpu, emulator: emulatorCpu };
     };
-    const method = `concurrency ${CONCURRENCY}; ${rounds} A/B rounds of ${CALLS} calls; zero-latency emulator, yoga (node:http on loopback) and the load generator in one process on this machine; ratio = median of per-round ratios`;
-    const main = await compare('yogaHttp');
+    const compare = comparer(runners, rounds, cpu);
+    const layout = `2 cores shared by 3 processes on the yoga arm (load generator, yoga server, emulator) and 2 on the core arm (this process, emulator)`;
+    const main = await compare('yoga', 'core');
+    // The same A/B rounds with the process that calls core (yoga's server on one side, this process on the other)
+    // alone on CPU 1 and everything else on CPU 0, as when the GraphQL server has a core of its own.
+    const pids = { bench: process.pid, yoga: yoga.proc.pid, emulator: emulator.proc.pid };
+    const pinnable = pin(process.pid, '0,1');
+    const place = (which) => {
+      const subject = which === undefined ? undefined : which === 'core' ? 'bench' : 'yoga';
+      for (const [key, pid] of Object.entries(pids)) pin(pid, subject === undefined ? '0,1' : key === subject ? '1' : '0');
+    };
+    const pinned = pinnable ? await comparer(runners, rounds, cpu, place)('yoga', 'core') : undefined;
     return [
-      { name: 'graphql: generateImages through yoga over HTTP vs core generate()', ...main, target: '≥ 0.7×', ok: main.ratio >= 0.7, note: `${method}; load generator node:http keep-alive` },
-      { name: 'graphql: same, load generator Node fetch (reference)', ...(await compare('yogaFetch')), note: 'undici on the client side costs CPU in the same process' },
-      { name: 'graphql: schema executed by graphql-js in process, no HTTP (the package’s own overhead)', ...(await compare('execute')) },
-      {
-        name: 'graphql: same, vs a bare yoga resolver calling core (this package’s cost inside yoga)',
-        ...(await compare('yogaHttp', 'bareYoga')),
-        note: 'the baseline is the same architecture without this package: yoga, one resolver, core.generate, the URL back',
+      row('graphql: generateImages through yoga (own process) vs core generate() direct; emulator in its own process', main, {
+        baselineName: 'core generate() direct',
+        target: '≥ 0.7×',
+        ok: main.ratio >= 0.7,
+        note: `concurrency ${CONCURRENCY}; ${WARMUP} warmup calls per side, then ${rounds} A/B rounds of ${CALLS} calls; zero-latency emulator; load generator node:http keep-alive; ${layout}; ratio = median of per-round ratios`,
+      }),
+      ...(pinned
+        ? [
+            row('graphql: same, the process calling core alone on one CPU (yoga server, or this process for core direct)', pinned, {
+              baselineName: 'core generate() direct',
+              note: 'taskset before each side’s round: on the yoga side the yoga server has CPU 1 and the load generator and emulator share CPU 0; on the core side this process (load generator = core client) has CPU 1 and the emulator CPU 0',
+            }),
+          ]
+        : []),
+      row('graphql: same, vs a bare yoga resolver calling core (this package’s cost inside yoga)', await compare('yoga', 'bare'), {
+        baselineName: 'bare yoga resolver',
+        note: 'both arms in the same separate-process layout; the baseline is yoga with its defaults, one hand-written resolver, core.generate, the URL back (yoga’s default body cap streams each body through a TransformStream; createSeedreamYoga checks Content-Length instead)',
+      }),
+      row('graphql-yoga alone: constant mutation, no upstream (yoga’s ceiling here) vs core generate() direct', await compare('trivial', 'core'), {
+        baselineName: 'core generate() direct',
+        note: 'yoga in its own process answering a constant mutation to the same load generator: how many requests/s yoga itself serves on this machine',
+      }),
+      ...(await oneProcessRows(rounds)),
+    ];
+  } finally {
+    if (yoga) await stopRole(yoga);
+    await stopRole(emulator);
+  }
+}
+
+/** The earlier method, kept for comparison: emulator, yoga server, core client and load generator on one event loop. */
+async function oneProcessRows(rounds) {
+  const { startEmulator } = await import('@seedream-kit/emulator');
+  const { createSeedream } = await import('@seedream-kit/core');
+  const { createSeedreamSchema } = await import('@seedream-kit/graphql');
+  const { createSeedreamYoga } = await import('@seedream-kit/graphql/yoga');
+  const { execute, parse } = await import('graphql');
+  const emulator = await startEmulator({ logLimit: 50 });
+  const core = createSeedream({ baseURL: emulator.baseURL, apiKey: KEY, model: MODEL });
+  const { server, url } = await serve(createSeedreamYoga({ client: core, authorize: () => true, yoga: { logging: false } }));
+  const schema = createSeedreamSchema({ client: core, authorize: () => true });
+  const document = parse(QUERY);
+  try {
+    const post = httpPoster(url, JSON.stringify({ query: QUERY, variables: VARIABLES }));
+    const runners = {
+      core: async () => {
+        const result = await core.generate({ prompt: PROMPT, size: SIZE, response_format: 'url' });
+        if (!result.images[0].url) throw new Error('no url');
       },
-      { name: 'graphql-yoga alone: constant mutation over HTTP, no upstream (yoga’s ceiling here)', ...(await compare('trivialYoga')), note: 'how many requests/s yoga itself serves on this machine with the same load generator' },
+      yoga: async () => checkGenerate(await post()),
+      execute: async () => {
+        const result = await execute({ schema, document, variableValues: VARIABLES, contextValue: {} });
+        if (!result.data?.generateImages.images[0].url) throw new Error('no url');
+      },
+    };
+    for (const run of Object.values(runners)) await throughput(run, WARMUP);
+    const compare = comparer(runners, rounds);
+    return [
+      row('graphql (one process, comparison): yoga over HTTP vs core generate(), all on one event loop', await compare('yoga', 'core'), {
+        baselineName: 'core generate() direct',
+        note: 'the earlier method: emulator, yoga server, core client and load generator share one Node process (one core of the 2), so yoga’s work and the client’s are added on one thread; not how a GraphQL server is deployed',
+      }),
+      row('graphql (one process, comparison): schema executed by graphql-js, no HTTP (the package’s own overhead)', await compare('execute', 'core'), {
+        baselineName: 'core generate() direct',
+      }),
     ];
   } finally {
     await closeServer(server);
-    await closeServer(trivialServed.server);
-    await closeServer(bareServed.server);
     await emulator.close();
   }
 }
@@ -259,3 +433,5 @@ async function sseRows(repeats) {
 export async function run({ repeats = 5 } = {}) {
   return [...(await throughputRows(repeats)), ...(await sseRows(repeats))];
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) await child(process.argv[2], process.argv[3]);

@@ -5,6 +5,7 @@
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Plugin, YogaServerInstance, YogaServerOptions } from 'graphql-yoga';
+import { useRequestBodyLimit } from './body-limit.js';
 import { seedreamValidationRules } from './limits.js';
 import type { QueryLimits, SeedreamLimits } from './limits.js';
 import type { SeedreamResolverOptions } from './resolvers.js';
@@ -33,7 +34,8 @@ export function useSeedreamLimits(options: SeedreamLimitsPluginOptions = {}): Pl
 
 export interface SeedreamYogaOptions<TContext = any> extends SeedreamResolverOptions<TContext>, Omit<SeedreamLimitsPluginOptions, 'limits'> {
   /** Any other yoga option (`graphqlEndpoint`, `cors`, `context`, `graphiql`, `plugins` …). `schema` is ours.
-   *  `batching` stays off unless you turn it on; when on, the operations of one HTTP request share one budget. */
+   *  `batching` stays off unless you turn it on; when on, the operations of one HTTP request share one budget.
+   *  `maxRequestBodySize` (default 25 MB, `false` for none) is enforced by a cheaper plugin of ours, see body-limit.ts. */
   yoga?: Omit<YogaServerOptions<Record<string, any>, Record<string, any>>, 'schema'>;
 }
 
@@ -41,10 +43,20 @@ export interface SeedreamYogaOptions<TContext = any> extends SeedreamResolverOpt
 export function createSeedreamYoga<TContext = any>(options: SeedreamYogaOptions<TContext>): YogaServerInstance<{}, {}> {
   const { yoga = {}, queryLimits, maxTokens, ...resolverOptions } = options;
   const schema = createSeedreamSchema(resolverOptions);
+  const { maxRequestBodySize, ...yogaOptions } = yoga;
   return createYoga({
     batching: false,
-    ...yoga,
+    ...yogaOptions,
     schema,
-    plugins: [useSeedreamLimits({ limits: resolverOptions.limits, queryLimits, maxTokens }), ...(yoga.plugins ?? [])],
+    // yoga's own body cap streams every body through a TransformStream; ours checks Content-Length (same limit).
+    maxRequestBodySize: false,
+    plugins: [
+      useSeedreamLimits({ limits: resolverOptions.limits, queryLimits, maxTokens }),
+      ...(yoga.plugins ?? []),
+      // Last, so it wraps whichever request parser was picked, including one added by a plugin above.
+      ...(maxRequestBodySize === false ? [] : [useRequestBodyLimit(maxRequestBodySize ?? undefined)]),
+    ],
   }) as unknown as YogaServerInstance<{}, {}>;
 }
+
+export { useRequestBodyLimit, DEFAULT_MAX_REQUEST_BODY_SIZE } from './body-limit.js';

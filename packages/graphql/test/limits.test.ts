@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Plugin } from 'graphql-yoga';
 import { SIZE, startStack } from './helpers.js';
 import type { Stack } from './helpers.js';
 
@@ -113,5 +114,30 @@ describe('cost safety', () => {
     expect(tokens.body.errors[0].message).toMatch(/token/i);
     const fine = await stack.gql('{ seedreamModels { id } }');
     expect(fine.body.errors).toBeUndefined();
+  });
+});
+
+describe('parse cache', () => {
+  it('yoga’s document cache still answers repeated documents although useSeedreamLimits sets its own parse function', async () => {
+    let parses = 0;
+    const counting: Plugin = {
+      onParse({ parseFn, setParseFn }) {
+        setParseFn((source, options) => {
+          parses++;
+          return parseFn(source, options);
+        });
+      },
+    };
+    const stack = await startStack({ yoga: { yoga: { plugins: [counting] } } });
+    try {
+      for (let i = 0; i < 3; i++) expect((await stack.gql('{ seedreamModels { id } }')).body.errors).toBeUndefined();
+      expect(parses).toBe(1);
+      // maxTokens still applies to a new document.
+      const { body } = await stack.gql(`{ seedreamModels { ${'id '.repeat(2500)} } }`);
+      expect(body.errors[0].message).toMatch(/token/i);
+      expect(parses).toBe(2);
+    } finally {
+      await stack.close();
+    }
   });
 });
