@@ -1,6 +1,6 @@
 /**
- * Fault matrix: every fault the emulator can inject, through every channel (core now; the HTTP route and
- * GraphQL are appended to CHANNELS in fixtures/fault-matrix.mjs when they land), streaming and not.
+ * Fault matrix: every fault the emulator can inject, through every channel of CHANNELS (core, the HTTP route and
+ * GraphQL; see fixtures/fault-matrix.mjs and fixtures/channels.mjs), streaming and not.
  *
  * Each call settles (success or a typed error) within its timeout, keeps the images it already received,
  * never produces an unhandled rejection, and — with default settings — reaches the emulator exactly once
@@ -24,6 +24,7 @@ import {
   coreChannel,
   entriesOf,
   expectationFor,
+  isTypedError,
   requestFor,
   settlesWithin,
   type FaultCase,
@@ -69,7 +70,7 @@ describe.each(CHANNELS)('fault matrix through $name, default settings', (channel
     if (settled.hung) return;
     const outcome = settled.value;
     expect(checkOutcome(outcome, expectationFor(testCase, mode))).toEqual([]);
-    if (!outcome.ok) expect(isSeedreamError(outcome.error)).toBe(true);
+    if (!outcome.ok) expect(isTypedError(outcome.error)).toBe(true);
     // One request reached the emulator, however the call ended.
     const entries = entriesOf(emu, tag);
     expect(entries).toHaveLength(1);
