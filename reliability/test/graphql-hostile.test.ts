@@ -225,15 +225,15 @@ describe('oversized variables', () => {
     }
   });
 
-  // graphql-js reports a variable it cannot coerce without a code, and yoga passes it on as is (HTTP 200/400 with
-  // a message only). Nothing is sent upstream, but a client cannot tell the error apart by code.
-  it.fails.each<[string, Record<string, unknown>]>([
+  // graphql-js reports a variable it cannot coerce without a code; found by this suite, createSeedreamYoga now
+  // gives such errors BAD_USER_INPUT so a client can tell them apart by code.
+  it.each<[string, Record<string, unknown>]>([
     ['seed 2^40 (not a 32-bit Int)', { seed: 2 ** 40 }],
     ['prompt as a number', { prompt: 42 }],
     ['images as an object', { images: { 0: 'x' } }],
-  ])('KNOWN BUG: a variable that fails coercion (%s) is refused without extensions.code', async (_name, extra) => {
+  ])('a variable that fails coercion (%s) is refused with BAD_USER_INPUT', async (_name, extra) => {
     const sent = await post(batchingOff, { query: `${VARS} { ${paid()} }`, variables: { input: { ...INPUT, ...extra } } });
-    expect(generationsOf(sent)).toBe(0); // holds today: the bug is only the missing code
+    expect(generationsOf(sent)).toBe(0);
     expect(sent.codes).toEqual(['BAD_USER_INPUT']);
   });
 
@@ -275,26 +275,24 @@ describe('cross-site ("simple") requests must not start a paid generation', () =
   });
 
   // An HTML <form> posts application/x-www-form-urlencoded cross-site with the victim's cookies and no CORS
-  // preflight; yoga accepts that encoding, so when `authorize` reads a cookie another site can spend the victim's
-  // credits. createSeedreamYoga should refuse paid operations unless the request is JSON (or add yoga's CSRF
-  // prevention plugin).
-  it.fails('KNOWN BUG: an application/x-www-form-urlencoded POST (an HTML form) runs the paid mutation', async () => {
+  // preflight; yoga accepts that encoding. Found by this suite: paid fields now need a JSON POST (FORBIDDEN).
+  it('an application/x-www-form-urlencoded POST (an HTML form) is refused: FORBIDDEN, no generation', async () => {
     const tag = tagged();
     const response = await fetch(batchingOff.url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-reliability-call': tag },
       body: new URLSearchParams({ query: MUTATION, variables: JSON.stringify({ input: INPUT }) }).toString(),
     });
-    await response.text();
+    expect(((await response.json()) as GqlAnswer).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(entriesOf(emu, tag)).toHaveLength(0);
   });
 
   // Yoga serves subscriptions over GET (SSE), whatever the Accept header: an <img src>, a prefetch or a
-  // cross-origin EventSource is enough to start a paid generation with the victim's cookies.
-  it.fails.each<[string, Record<string, string>]>([
+  // cross-origin EventSource used to be enough to start a paid generation with the victim's cookies.
+  it.each<[string, Record<string, string>]>([
     ['Accept: text/event-stream (EventSource)', { accept: 'text/event-stream' }],
     ['no Accept header (an <img src>)', {}],
-  ])('KNOWN BUG: a GET of the paid subscription with %s starts a generation', async (_name, headers) => {
+  ])('a GET of the paid subscription with %s starts no generation', async (_name, headers) => {
     const tag = tagged();
     const response = await fetch(`${batchingOff.url}?${new URLSearchParams({ query: SUBSCRIPTION, variables: JSON.stringify({ input: INPUT }) })}`, { headers: { ...headers, 'x-reliability-call': tag } });
     await response.text();

@@ -57,6 +57,12 @@ export interface SeedreamResolverOptions<TContext = any> {
   getOperationKey?: (context: TContext) => object;
   /** Core validation options (keep them equal to the client's so both agree). */
   validation?: ValidationOptions;
+  /**
+   * Paid fields only run for a POST with a JSON body when the context holds a Fetch-API `request` (yoga and
+   * other Fetch-API servers): the CSRF guard against cross-site GETs and form posts. Default `true`. Servers
+   * without `context.request` (Apollo's Express integration) need their own CSRF prevention.
+   */
+  requireJsonPost?: boolean;
 }
 
 /** What the resolvers put on `SeedreamImage` parents (bytes stay bytes until `b64Json` is selected). */
@@ -175,7 +181,7 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
     throw new TypeError('createResolvers: `authorize` is required (return true to allow a caller); generation is paid and must not be open by default.');
   }
   if (!options.client || typeof options.client.generate !== 'function') throw new TypeError('createResolvers: `client` (a core SeedreamClient) is required.');
-  const { client, authorize, rateLimit, validation = {} } = options;
+  const { client, authorize, rateLimit, validation = {}, requireJsonPost = true } = options;
   const limits = { ...DEFAULT_LIMITS, ...stripUndefined(options.limits ?? {}) };
   for (const [name, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new RangeError(`createResolvers: limits.${name} must be a non-negative integer.`);
@@ -192,6 +198,12 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
   const listedModels = () => (options.models ?? modelTable.map((caps) => caps.id)).map((id) => resolveCapabilities(id, validationOptions));
 
   async function gate(context: TContext, operation: SeedreamOperation, input: GenerateImagesInput) {
+    const request = (context as { request?: unknown } | undefined)?.request;
+    if (requireJsonPost && isFetchRequest(request) && !isJsonPost(request)) {
+      // A GET (an <img src>, an EventSource) or a form / text/plain POST is a request any site can make with the
+      // user's cookies and no CORS preflight: it must not start a paid generation (CSRF).
+      throw seedreamError('FORBIDDEN', 'Image generation needs a POST with a JSON body (Content-Type: application/json).');
+    }
     let decision: AuthorizeDecision;
     try {
       decision = await authorize(context, operation);
@@ -327,4 +339,15 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function isFetchRequest(value: unknown): value is Request {
+  return typeof value === 'object' && value !== null && typeof (value as Request).method === 'string' && typeof (value as Request).headers?.get === 'function';
+}
+
+/** A POST whose body is declared JSON (`application/json`, `application/graphql-response+json` …). */
+function isJsonPost(request: Request): boolean {
+  if (request.method !== 'POST') return false;
+  const type = request.headers.get('content-type')?.split(';')[0]!.trim().toLowerCase() ?? '';
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }

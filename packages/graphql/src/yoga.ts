@@ -2,7 +2,7 @@
  * `@seedream-kit/graphql/yoga`: the schema module served by graphql-yoga with the cost limits wired in.
  * graphql-yoga is an optional peer; only this subpath imports it.
  */
-import { parse } from 'graphql';
+import { GraphQLError, parse, type ExecutionResult } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Plugin, YogaServerInstance, YogaServerOptions } from 'graphql-yoga';
 import { useRequestBodyLimit } from './body-limit.js';
@@ -29,7 +29,33 @@ export function useSeedreamLimits(options: SeedreamLimitsPluginOptions = {}): Pl
     onValidate({ addValidationRule }) {
       for (const rule of rules) addValidationRule(rule);
     },
+    // graphql-js refuses a variable it cannot coerce (`seed: 2^40`, `prompt: 42`) with no code; clients branch on codes.
+    onExecute: () => ({ onExecuteDone: ({ result, setResult }) => codeVariableErrors(result, setResult) }),
+    onSubscribe: () => ({ onSubscribeResult: ({ result, setResult }) => codeVariableErrors(result, setResult) }),
   };
+}
+
+/** Gives request errors about variables (no path, no code) the code BAD_USER_INPUT and the variable's name. */
+function codeVariableErrors(result: unknown, setResult: (result: ExecutionResult) => void): void {
+  if (!result || typeof result !== 'object' || !('errors' in result)) return; // a stream, or no errors
+  const { errors } = result as ExecutionResult;
+  if (!errors?.some(isUncodedVariableError)) return;
+  setResult({
+    ...(result as ExecutionResult),
+    errors: errors.map((error) => {
+      if (!isUncodedVariableError(error)) return error;
+      const variable = /^Variable "\$([^"]+)"/.exec(error.message)?.[1];
+      return new GraphQLError(error.message, {
+        nodes: error.nodes,
+        originalError: error.originalError,
+        extensions: { ...error.extensions, code: 'BAD_USER_INPUT', ...(variable ? { variable } : {}) },
+      });
+    }),
+  });
+}
+
+function isUncodedVariableError(error: GraphQLError): boolean {
+  return !error.path && error.extensions?.code === undefined && error.message.startsWith('Variable "$');
 }
 
 export interface SeedreamYogaOptions<TContext = any> extends SeedreamResolverOptions<TContext>, Omit<SeedreamLimitsPluginOptions, 'limits'> {

@@ -38,6 +38,19 @@ describe('createSeedreamRoute: failing closed', () => {
     }
   });
 
+  it('refuses bodies that are not declared JSON (the cross-site "simple" requests): 415, authorize not asked, nothing sent', async () => {
+    let asked = 0;
+    const { url, emulator } = await start({ authorize: () => ++asked > 0 });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '']) {
+      const response = await post(url, { prompt: 'a boat', size: '1024x1024' }, { headers: type ? { 'content-type': type } : {} });
+      expect([type, response.status, response.headers.get('accept')]).toEqual([type, 415, 'application/json']);
+    }
+    expect(asked).toBe(0);
+    expect(emulator.log.generations()).toHaveLength(0);
+    const json = await post(url, { prompt: 'a boat', size: '1024x1024' }, { headers: { 'content-type': 'application/json; charset=utf-8' } });
+    expect(json.status).toBe(200);
+  });
+
   it('passes the request to authorize (a header check works)', async () => {
     const { url } = await start({ authorize: (request) => request.headers.get('x-csrf') === 'ok' });
     expect((await post(url, { prompt: 'a boat', size: '1024x1024' })).status).toBe(403);
@@ -85,7 +98,7 @@ describe('createSeedreamRoute: failing closed', () => {
         controller.close();
       },
     });
-    const streamed = await fetch(url, { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
+    const streamed = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunks, duplex: 'half' } as RequestInit);
     expect(streamed.status).toBe(413);
     expect(emulator.log.generations()).toHaveLength(0);
   });
@@ -187,7 +200,7 @@ describe('createSeedreamRoute: answers', () => {
     const client = createSeedream({ baseURL: stackWithTimeout.emulator.baseURL, apiKey: FAKE_KEY, model: MODEL, timeout: 300 });
     const handler = createSeedreamRoute({ client, authorize: () => true });
     stackWithTimeout.emulator.setFaults('slow-headers=2000');
-    const slow = await handler(new Request('http://x/', { method: 'POST', body: JSON.stringify({ prompt: 'a boat', size: '1024x1024' }) }));
+    const slow = await handler(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'a boat', size: '1024x1024' }) }));
     expect(slow.status).toBe(504);
     expect((await slow.json()).error.kind).toBe('timeout');
   });

@@ -174,7 +174,7 @@ export class SeedreamImageStream implements ImageStream {
     if (type === FAILED) {
       const meta = collected.note(payload);
       const index = collected.nextIndex(payload);
-      const image = toImage({ error: payload.error ?? { code: 'unknown', message: '' } }, index) as FailedImage;
+      const image = toImage({ error: payload.error ?? { code: 'unknown', message: '' } }, index, undefined, this.context.apiKey) as FailedImage;
       collected.slots.set(index, image);
       return { type: FAILED, ...meta, image_index: index, error: image.error, image };
     }

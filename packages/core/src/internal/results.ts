@@ -1,7 +1,7 @@
 /** Maps the wire's response (`data[]`, stream events) onto `GenerateResult` and its images. */
 import { APIError } from '../errors.js';
 import type { FailedImage, GenerateResult, GeneratedImage, ImageError, SucceededImage, Usage } from '../types.js';
-import { createAPIError, providerErrorOf, requestIdOf } from './api-errors.js';
+import { createAPIError, providerErrorOf, requestIdOf, scrubSecret } from './api-errors.js';
 import { decodeBase64 } from './base64.js';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -26,11 +26,12 @@ export function parseSize(size: unknown): { width: number; height: number } | un
 const IMAGE_KEYS = new Set(['url', 'b64_json', 'size', 'output_format', 'error', 'type', 'model', 'created', 'image_index']);
 const RESULT_KEYS = new Set(['model', 'created', 'created_at', 'data', 'usage', 'tools', 'error']);
 
-function imageError(value: unknown): ImageError {
+/** A failed slot's error, with the key scrubbed (a hostile proxy may echo it into any text it returns). */
+function imageError(value: unknown, apiKey: string | undefined): ImageError {
   const error = isObject(value) ? value : {};
   return {
-    code: typeof error.code === 'string' ? error.code : String(error.code ?? 'unknown'),
-    message: typeof error.message === 'string' ? error.message : '',
+    code: scrubSecret(typeof error.code === 'string' ? error.code : String(error.code ?? 'unknown'), apiKey),
+    message: scrubSecret(typeof error.message === 'string' ? error.message : '', apiKey),
   };
 }
 
@@ -38,10 +39,10 @@ function imageError(value: unknown): ImageError {
  * One slot. `b64_json` is a string (decoded here) or, from the streaming body reader, the index of bytes it
  * already decoded.
  */
-export function toImage(item: unknown, index: number, decoded?: readonly Uint8Array[]): GeneratedImage {
+export function toImage(item: unknown, index: number, decoded?: readonly Uint8Array[], apiKey?: string): GeneratedImage {
   const slot = isObject(item) ? item : {};
   if (slot.error !== undefined && slot.error !== null && slot.url === undefined && slot.b64_json === undefined) {
-    return { index, error: imageError(slot.error) } satisfies FailedImage;
+    return { index, error: imageError(slot.error, apiKey) } satisfies FailedImage;
   }
   const image: SucceededImage = { index };
   if (typeof slot.url === 'string') image.url = slot.url;
@@ -97,7 +98,7 @@ export function toResult(
   if (!Array.isArray(data)) {
     throw new APIError({ status: 200, message: 'The response holds neither `data` nor `error`', headers, requestId, body });
   }
-  const images = data.map((item, index) => toImage(item, index, decoded));
+  const images = data.map((item, index) => toImage(item, index, decoded, apiKey));
   const result: GenerateResult = {
     images,
     model: typeof body.model === 'string' ? body.model : requestedModel,

@@ -92,6 +92,12 @@ export function createSeedreamRoute(options: SeedreamRouteOptions): SeedreamRout
       return errorResponse(wireError('bad_request', 405, 'Use POST'), { allow: 'POST' });
     }
 
+    // A text/plain, form or multipart POST is a "simple" request any site can make with the user's cookies and
+    // no CORS preflight: only JSON may start a paid generation (CSRF).
+    if (!isJson(request.headers.get('content-type'))) {
+      return errorResponse(wireError('bad_request', 415, 'Send the body as application/json'), { accept: 'application/json' });
+    }
+
     let allowed = false;
     try {
       allowed = (await options.authorize(request)) === true;
@@ -277,4 +283,10 @@ function toClientUsage(usage: Usage): ClientUsage {
   if (usage.output_tokens !== undefined) out.output_tokens = usage.output_tokens;
   if (usage.total_tokens !== undefined) out.total_tokens = usage.total_tokens;
   return out;
+}
+
+/** `application/json` or a `+json` type, parameters ignored. */
+function isJson(contentType: string | null): boolean {
+  const type = contentType?.split(';')[0]!.trim().toLowerCase() ?? '';
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
