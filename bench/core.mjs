@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { median, throughput as measureThroughput } from './lib/stats.mjs';
 
 const MODEL = 'doubao-seedream-4-0-250828';
 const PROMPT = 'a small paper boat on a pond';
@@ -23,26 +24,8 @@ const WARMUP = 150;
 const IMAGES = 15;
 const IMAGE_BYTES = 4 * 1024 * 1024;
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
-/** Runs `call` CALLS times with CONCURRENCY workers; returns requests per second. */
-async function throughput(call, calls = CALLS) {
-  let started = 0;
-  const begin = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (started < calls) {
-        started++;
-        await call();
-      }
-    }),
-  );
-  return calls / ((performance.now() - begin) / 1000);
-}
+/** Closed-loop requests/s of `call` at this file's concurrency. */
+const throughput = (call, calls = CALLS) => measureThroughput(call, { calls, concurrency: CONCURRENCY });
 
 async function overheadRows(repeats) {
   const { startEmulator } = await import('@seedream-kit/emulator');

@@ -6,12 +6,9 @@
 import { createServer, request, Agent } from 'node:http';
 import sharp from 'sharp';
 import { renderPlaceholder, startEmulator } from '@seedream-kit/emulator';
+import { median } from './lib/stats.mjs';
 
 const SIZE = 2048;
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 
 async function timeIt(fn) {
   const started = performance.now();

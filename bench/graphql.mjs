@@ -20,6 +20,7 @@
 import { fork, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { median, throughput as measureThroughput } from './lib/stats.mjs';
 
 const MODEL = 'doubao-seedream-4-0-250828';
 const PROMPT = 'a small paper boat on a pond';
@@ -34,25 +35,8 @@ const KEY = 'sk-bench-key-0000000000';
 const QUERY = 'mutation ($input: GenerateImagesInput!) { generateImages(input: $input) { images { index url size width height } usage { generatedImages } model created } }';
 const VARIABLES = { input: { prompt: PROMPT, size: SIZE, responseFormat: 'URL' } };
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
-async function throughput(call, calls = CALLS) {
-  let started = 0;
-  const begin = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (started < calls) {
-        started++;
-        await call();
-      }
-    }),
-  );
-  return calls / ((performance.now() - begin) / 1000);
-}
+/** Closed-loop requests/s of `call` at this file's concurrency. */
+const throughput = (call, calls = CALLS) => measureThroughput(call, { calls, concurrency: CONCURRENCY });
 
 async function serve(handler) {
   const server = http.createServer(handler);

@@ -8,6 +8,7 @@
 // re-bundles (median taken for form's sake). Target: ours ≤ 5 KB.
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { median } from './lib/stats.mjs';
 
 const here = import.meta.dirname;
 
@@ -19,11 +20,6 @@ const entries = {
   aiSdk: { label: '@ai-sdk/react useCompletion', code: "export { useCompletion } from '@ai-sdk/react';" },
 };
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /** Minified and gzip -9 size of an entry, in KB of 1000 bytes (the unit of the reference figures). */
 async function gzippedKB(code) {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { build } from 'vite';
 import { startEmulator } from '@seedream-kit/emulator';
 import seedream from '@seedream-kit/vite';
+import { median } from './lib/stats.mjs';
 
 // Small images keep the emulator's rendering out of the figures: 3.0 t2i accepts 512×512.
 const MODEL = 'doubao-seedream-3-0-t2i-250415';
@@ -24,11 +25,6 @@ const COLD = { images: 24, concurrency: 6, latency: 400 };
 // A key for the emulator only, assembled here so no file holds a key-shaped string.
 const KEY = ['bench', 'emulator', 'key'].join('-');
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 async function project(root, main) {
   await mkdir(join(root, 'src'), { recursive: true });
