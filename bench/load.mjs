@@ -32,9 +32,9 @@ async function runServer() {
   const playground = await startPlayground({
     port: 0,
     apiKey: '', // always the emulator: a load test must never reach (or bill) CometAPI
-    // The emulator's own caches are bounded LRUs (256 + 128 MiB by default); smaller ones fill during the warm-up,
-    // so what is left to grow between the two RSS samples is the server's own state.
-    emulatorOptions: { latency: { mean: 400, sd: 150 }, logLimit: 100, imageStoreBytes: 48 * 2 ** 20, artCacheBytes: 24 * 2 ** 20 },
+    // The emulator's caches are bounded LRUs (rendered art 128 MiB, served images 256 MiB): they fill during the
+    // warm-up, so what could grow between the two RSS samples is the server's own state.
+    emulatorOptions: { latency: { mean: 400, sd: 150 }, logLimit: 100 },
   });
   process.on('message', (message) => {
     if (message === 'rss') {
