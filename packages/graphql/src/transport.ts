@@ -3,103 +3,35 @@
  * `useSeedream`) that runs on this package's GraphQL API. Plain fetch, no graphql-js: the mutation for one-shot
  * calls, the subscription over GraphQL-over-SSE (distinct connections mode) for `stream: true`.
  */
-import type { GenerateParams } from '@seedream-kit/core';
+import {
+  isSeedreamClientError,
+  readServerSentEvents,
+  SeedreamClientError,
+  toImageString,
+  type ClientEvent,
+  type ClientGenerateParams,
+  type ClientImage,
+  type ClientResult,
+  type ClientUsage,
+  type SeedreamClientErrorKind,
+  type SeedreamTransport,
+} from '@seedream-kit/core/transport';
 
-// ── The shared contract, redeclared structurally (see @seedream-kit/react) ───────────────────────────────────
-export type ClientImageInput = string | Blob;
-/** Core's `GenerateParams` with browser-friendly images (spelled out: `Omit` over an index signature loses the known fields). */
-export interface ClientGenerateParams {
-  model?: string;
-  prompt: string;
-  image?: ClientImageInput | ClientImageInput[];
-  size?: string;
-  seed?: number;
-  sequential_image_generation?: GenerateParams['sequential_image_generation'];
-  sequential_image_generation_options?: { max_images?: number };
-  /** Sequential results one by one (the subscription over SSE). */
-  stream?: boolean;
-  guidance_scale?: number;
-  response_format?: GenerateParams['response_format'];
-  watermark?: boolean;
-  output_format?: GenerateParams['output_format'];
-  optimize_prompt_options?: { mode?: 'standard' | 'fast' };
-  tools?: Array<{ type: 'web_search' }>;
-  layer_decomposition?: boolean;
-  background?: 'transparent' | 'opaque';
-  [extra: string]: unknown;
-}
-export interface ClientImage {
-  index: number;
-  url?: string;
-  b64_json?: string;
-  size?: string;
-  width?: number;
-  height?: number;
-  error?: { code: string; message: string };
-}
-export interface ClientUsage {
-  generated_images: number;
-  output_tokens?: number;
-  total_tokens?: number;
-}
-export interface ClientResult {
-  images: ClientImage[];
-  usage?: ClientUsage;
-  model: string;
-  created: number;
-}
-export type ClientEvent = { type: 'image'; image: ClientImage };
-export interface SeedreamTransport {
-  generate(params: ClientGenerateParams, ctx: { signal: AbortSignal; onEvent?: (event: ClientEvent) => void }): Promise<ClientResult>;
-}
-export type ClientErrorKind =
-  | 'validation'
-  | 'bad_request'
-  | 'authentication'
-  | 'permission'
-  | 'not_found'
-  | 'rate_limit'
-  | 'content_policy'
-  | 'upstream'
-  | 'timeout'
-  | 'network'
-  | 'aborted';
-
-const CLIENT_ERROR_BRAND = Symbol.for('seedream-kit.client-error');
-
-export interface SeedreamClientErrorInit {
-  status?: number;
-  fields?: Array<{ path: string; message: string }>;
-  retryAfter?: number;
-  requestId?: string;
-  partialResult?: ClientResult;
-  cause?: unknown;
-}
-
-export class SeedreamClientError extends Error {
-  override name = 'SeedreamClientError';
-  readonly kind: ClientErrorKind;
-  status?: number;
-  fields?: Array<{ path: string; message: string }>;
-  retryAfter?: number;
-  requestId?: string;
-  partialResult?: ClientResult;
-  constructor(kind: ClientErrorKind, message: string, init: SeedreamClientErrorInit = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.kind = kind;
-    Object.defineProperty(this, CLIENT_ERROR_BRAND, { value: true });
-    if (init.status !== undefined) this.status = init.status;
-    if (init.fields) this.fields = init.fields;
-    if (init.retryAfter !== undefined) this.retryAfter = init.retryAfter;
-    if (init.requestId) this.requestId = init.requestId;
-    if (init.partialResult) this.partialResult = init.partialResult;
-  }
-}
-
-/** True for a SeedreamClientError from any copy of this package or of @seedream-kit/react. */
-export function isSeedreamClientError(value: unknown): value is SeedreamClientError {
-  return typeof value === 'object' && value !== null && Boolean((value as Record<symbol, unknown>)[CLIENT_ERROR_BRAND]);
-}
+// The contract shared with @seedream-kit/react's `useSeedream` lives in core; re-exported for convenience.
+export { isSeedreamClientError, SeedreamClientError } from '@seedream-kit/core/transport';
+export type {
+  ClientEvent,
+  ClientGenerateParams,
+  ClientImage,
+  ClientImageInput,
+  ClientResult,
+  ClientUsage,
+  SeedreamClientErrorInit,
+  SeedreamClientErrorKind,
+  SeedreamClientErrorKind as ClientErrorKind,
+  SeedreamTransport,
+  TransportContext,
+} from '@seedream-kit/core/transport';
 
 // ── The transport ────────────────────────────────────────────────────────────────────────────────────────────
 export interface GraphQLTransportOptions {
@@ -115,7 +47,7 @@ const USAGE = 'usage { generatedImages outputTokens totalTokens }';
 export const GENERATE_MUTATION = `mutation SeedreamGenerate($input: GenerateImagesInput!, $b64: Boolean!) { generateImages(input: $input) { images { ${IMAGE} } ${USAGE} model created requestId } }`;
 export const GENERATION_SUBSCRIPTION = `subscription SeedreamGeneration($input: GenerateImagesInput!, $b64: Boolean!) { imageGeneration(input: $input) { __typename model created ... on ImageGenerated { image { ${IMAGE} } } ... on ImageFailed { image { ${IMAGE} } } ... on GenerationCompleted { ${USAGE} requestId } } }`;
 
-const KINDS: Record<string, ClientErrorKind> = {
+const KINDS: Record<string, SeedreamClientErrorKind> = {
   BAD_USER_INPUT: 'validation',
   UNAUTHENTICATED: 'authentication',
   FORBIDDEN: 'permission',
@@ -194,50 +126,32 @@ async function readJson(response: Response, signal: AbortSignal): Promise<{ data
 async function readSubscription(response: Response, ctx: { signal: AbortSignal; onEvent?: (event: ClientEvent) => void }): Promise<ClientResult> {
   const result: ClientResult = { images: [], model: '', created: 0 };
   const partial = () => (result.images.length ? { ...result, images: [...result.images].sort((a, b) => a.index - b.index) } : undefined);
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
   let completed = false;
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value.replace(/\r\n?/g, '\n');
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        let event = 'message';
-        const data: string[] = [];
-        for (const line of block.split('\n')) {
-          if (line.startsWith('event:')) event = line.slice(6).trim();
-          else if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
-        }
-        if (event === 'complete') {
-          if (!completed) throw new SeedreamClientError('network', 'The generation stream ended before it completed.', { partialResult: partial() });
-          return { ...result, images: partial()?.images ?? [] };
-        }
-        if (event !== 'next' || !data.length) continue;
-        const payload = JSON.parse(data.join('\n')) as { data?: { imageGeneration?: Record<string, any> | null } | null; errors?: GqlError[] };
-        if (payload.errors?.length) throw fromGraphQLErrors(payload.errors, response.status, partial());
-        const item = payload.data?.imageGeneration;
-        if (!item) continue;
-        result.model = item.model;
-        result.created = item.created;
-        if (item.__typename === 'GenerationCompleted') {
-          completed = true;
-          if (item.usage) result.usage = toClientUsage(item.usage);
-        } else if (item.image) {
-          const image = toClientImage(item.image);
-          result.images.push(image);
-          ctx.onEvent?.({ type: 'image', image });
-        }
+    for await (const { event, data } of readServerSentEvents(response.body!)) {
+      if (event === 'complete') {
+        if (!completed) throw new SeedreamClientError('network', 'The generation stream ended before it completed.', { partialResult: partial() });
+        return { ...result, images: partial()?.images ?? [] };
+      }
+      if (event !== 'next') continue;
+      const payload = JSON.parse(data) as { data?: { imageGeneration?: Record<string, any> | null } | null; errors?: GqlError[] };
+      if (payload.errors?.length) throw fromGraphQLErrors(payload.errors, response.status, partial());
+      const item = payload.data?.imageGeneration;
+      if (!item) continue;
+      result.model = item.model;
+      result.created = item.created;
+      if (item.__typename === 'GenerationCompleted') {
+        completed = true;
+        if (item.usage) result.usage = toClientUsage(item.usage);
+      } else if (item.image) {
+        const image = toClientImage(item.image);
+        result.images.push(image);
+        ctx.onEvent?.({ type: 'image', image });
       }
     }
   } catch (error) {
     if (isSeedreamClientError(error)) throw error;
     throw failure(error, ctx.signal, partial());
-  } finally {
-    reader.cancel().catch(() => undefined);
   }
   if (completed) return { ...result, images: partial()?.images ?? [] };
   throw new SeedreamClientError('network', 'The generation stream ended before it completed.', { partialResult: partial() });
@@ -313,25 +227,4 @@ export async function toInput(params: ClientGenerateParams): Promise<Record<stri
   set('layerDecomposition', params.layer_decomposition);
   set('background', upper('background', params.background));
   return input;
-}
-
-async function toImageString(image: ClientImageInput): Promise<string> {
-  if (typeof image === 'string') return image;
-  const bytes = new Uint8Array(await image.arrayBuffer());
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return `data:image/${sniff(bytes) ?? (image.type.startsWith('image/') ? image.type.slice(6).toLowerCase() : 'png')};base64,${btoa(binary)}`;
-}
-
-/** The format from the first bytes (a File's declared type can lie, and the API checks the bytes). */
-function sniff(b: Uint8Array): string | undefined {
-  const ascii = (from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
-  if (b[0] === 0x89 && ascii(1, 4) === 'PNG') return 'png';
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
-  if (ascii(0, 4) === 'GIF8') return 'gif';
-  if (ascii(0, 2) === 'BM') return 'bmp';
-  if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'tiff';
-  if (ascii(4, 8) === 'ftyp') return /hei[cx]/.test(ascii(8, 12)) ? 'heic' : /mif1|msf1|heif/.test(ascii(8, 12)) ? 'heif' : undefined;
-  return undefined;
 }

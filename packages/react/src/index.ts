@@ -18,9 +18,12 @@ export type {
 } from './store.js';
 export { createHttpTransport } from './transport/http.js';
 export type { HttpTransportOptions } from './transport/http.js';
-export { SeedreamClientError, isSeedreamClientError } from './client-error.js';
-export type { SeedreamClientErrorKind, SeedreamClientErrorInit, ClientFieldError } from './client-error.js';
+// The transport contract lives in core, shared with @seedream-kit/graphql's transport; re-exported for convenience.
+export { SeedreamClientError, isSeedreamClientError } from '@seedream-kit/core/transport';
 export type {
+  SeedreamClientErrorKind,
+  SeedreamClientErrorInit,
+  ClientFieldError,
   SeedreamTransport,
   TransportContext,
   ClientGenerateParams,
@@ -29,4 +32,4 @@ export type {
   ClientUsage,
   ClientResult,
   ClientEvent,
-} from './transport/types.js';
+} from '@seedream-kit/core/transport';

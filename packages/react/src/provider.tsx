@@ -1,6 +1,6 @@
 import { createContext, createElement, useContext, type ReactNode } from 'react';
 import type { ClientValidator } from './store.js';
-import type { SeedreamTransport } from './transport/types.js';
+import type { SeedreamTransport } from '@seedream-kit/core/transport';
 
 export interface SeedreamConfig {
   /** Where generations go: `createHttpTransport({ url: '/api/seedream' })`, or the GraphQL transport. */

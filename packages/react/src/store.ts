@@ -6,8 +6,8 @@
  * `reset` detach (and abort) the previous call first, so a late answer can never overwrite a newer state,
  * even from a transport that ignores its signal.
  */
-import { SeedreamClientError, isSeedreamClientError } from './client-error.js';
-import type { ClientGenerateParams, ClientImage, ClientResult, ClientUsage, SeedreamTransport } from './transport/types.js';
+import { SeedreamClientError, isSeedreamClientError } from '@seedream-kit/core/transport';
+import type { ClientGenerateParams, ClientImage, ClientResult, ClientUsage, SeedreamTransport } from '@seedream-kit/core/transport';
 
 export type SeedreamStatus = 'idle' | 'pending' | 'streaming' | 'success' | 'error';
 

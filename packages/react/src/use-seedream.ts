@@ -2,7 +2,7 @@ import { useCallback, useContext, useEffect, useInsertionEffect, useMemo, useRef
 import { SeedreamContext } from './provider.js';
 import { createSeedreamStore, type ClientValidator, type SeedreamCallbacks, type SeedreamState } from './store.js';
 import { createHttpTransport } from './transport/http.js';
-import type { ClientGenerateParams, ClientResult, SeedreamTransport } from './transport/types.js';
+import type { ClientGenerateParams, ClientResult, SeedreamTransport } from '@seedream-kit/core/transport';
 
 export interface UseSeedreamOptions extends SeedreamCallbacks {
   /** Overrides the provider's transport. Without either, `createHttpTransport({ url: '/api/seedream' })`. */

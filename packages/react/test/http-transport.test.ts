@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHttpTransport } from '../src/index.js';
-import { readServerSentEvents } from '../src/transport/sse.js';
+import { readServerSentEvents } from '@seedream-kit/core/transport';
 import { startStack, type Stack } from './stack.js';
 
 let stack: Stack | undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { SeedreamClientError, isSeedreamClientError } from '../src/client-error.js';
+import { SeedreamClientError, isSeedreamClientError } from '@seedream-kit/core/transport';
 import { createSeedreamStore, type SeedreamState } from '../src/store.js';
-import type { ClientEvent, ClientGenerateParams, ClientResult, SeedreamTransport } from '../src/transport/types.js';
+import type { ClientEvent, ClientGenerateParams, ClientResult, SeedreamTransport } from '@seedream-kit/core/transport';
 
 const result = (n: number, model = 'm'): ClientResult => ({
   images: Array.from({ length: n }, (_, index) => ({ index, url: `https://x/${model}/${index}` })),

@@ -13,7 +13,7 @@ import {
   type Usage,
   type ValidationOptions,
 } from '@seedream-kit/core';
-import type { ClientImage, ClientResult, ClientUsage } from '../transport/types.js';
+import type { ClientImage, ClientResult, ClientUsage } from '@seedream-kit/core/transport';
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { TOO_LARGE, readBody } from './body.js';
 import { errorResponse, toWireError, wireError, type WireError } from './wire-error.js';

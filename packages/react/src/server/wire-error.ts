@@ -16,7 +16,7 @@ import {
   isRateLimitError,
   isSeedreamValidationError,
 } from '@seedream-kit/core';
-import type { ClientFieldError, SeedreamClientErrorKind } from '../client-error.js';
+import type { ClientFieldError, SeedreamClientErrorKind } from '@seedream-kit/core/transport';
 
 export interface WireError {
   kind: SeedreamClientErrorKind;

@@ -2,9 +2,18 @@
  * The transport to `createSeedreamRoute` (`@seedream-kit/react/server`): one POST of JSON; a JSON answer, or
  * Server-Sent Events when `stream: true`. The API key stays on the server.
  */
-import { SeedreamClientError, type ClientFieldError, type SeedreamClientErrorKind } from '../client-error.js';
-import { readServerSentEvents } from './sse.js';
-import type { ClientGenerateParams, ClientImage, ClientImageInput, ClientResult, SeedreamTransport } from './types.js';
+import {
+  readServerSentEvents,
+  SeedreamClientError,
+  toImageString,
+  type ClientFieldError,
+  type ClientGenerateParams,
+  type ClientImage,
+  type ClientImageInput,
+  type ClientResult,
+  type SeedreamClientErrorKind,
+  type SeedreamTransport,
+} from '@seedream-kit/core/transport';
 
 export interface HttpTransportOptions {
   /** The route's URL, e.g. `/api/seedream`. */
@@ -116,14 +125,5 @@ function toClientError(wire: WireError = {}, httpStatus?: number, partialResult?
 
 async function serializeImages(image: ClientImageInput | ClientImageInput[] | undefined) {
   if (image === undefined) return undefined;
-  return Array.isArray(image) ? Promise.all(image.map(toWireImage)) : toWireImage(image);
-}
-
-/** Files become data URIs; the route re-reads the bytes and ignores the declared type (drag and drop may lack one). */
-async function toWireImage(image: ClientImageInput): Promise<string> {
-  if (typeof image === 'string') return image;
-  const bytes = new Uint8Array(await image.arrayBuffer());
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return `data:${image.type.toLowerCase() || 'application/octet-stream'};base64,${btoa(binary)}`;
+  return Array.isArray(image) ? Promise.all(image.map(toImageString)) : toImageString(image);
 }
