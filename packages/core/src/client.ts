@@ -121,8 +121,6 @@ export class SeedreamClient implements Seedream {
     let handedOver = false;
     try {
       if (scope.cause) throw scope.abortError();
-      const retry: RetryOptions = { ...this.#options.retry, ...options.retry };
-      const maxRetries = options.maxRetries ?? this.maxRetries;
       // The first attempt is awaited here, not in a helper: one async layer less on every call.
       let response: Response | undefined;
       let failure: SeedreamErrorType | undefined;
@@ -134,6 +132,9 @@ export class SeedreamClient implements Seedream {
       }
       scope.stopIdle();
       if (!response?.ok) {
+        // The retry policy is merged only here: most calls succeed at the first attempt.
+        const retry: RetryOptions = { ...this.#options.retry, ...options.retry };
+        const maxRetries = options.maxRetries ?? this.maxRetries;
         response = await this.#retry(failure ?? (await errorFromResponse(response!, scope, apiKey)), payload, headers, scope, apiKey, maxRetries, retry, stream);
       }
       const requestId = requestIdOf(response.headers);

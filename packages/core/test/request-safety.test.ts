@@ -2,6 +2,7 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeedream, isSeedreamValidationError, validateParams, type SeedreamValidationError } from '../src/index.js';
+import { withoutSecretInHeaders } from '../src/internal/request-safety.js';
 import { caught, FAKE_KEY, imageBytes, rawServer, type RawServer } from './helpers.js';
 
 const MODEL = 'doubao-seedream-4-0-250828';
@@ -62,5 +63,33 @@ describe('a key echoed in response headers', () => {
     expect(error.requestId).toBe('req-***');
     expect(error.headers?.get('x-request-id')).toBe('req-***');
     expect(`${error.message} ${error.stack} ${inspect(error, { depth: 5 })}`).not.toContain(FAKE_KEY);
+  });
+});
+
+describe('withoutSecretInHeaders', () => {
+  const secret = FAKE_KEY;
+  const response = (headers: [string, string][], status = 200) => new Response('{}', { status, headers });
+
+  it('hands back the same response when no header holds the key', () => {
+    const clean = response([['x-request-id', 'req-1'], ['x-short', 'a']]);
+    expect(withoutSecretInHeaders(clean, secret)).toBe(clean);
+  });
+
+  it('finds the key in any header, however the headers sort, and scrubs only that', () => {
+    for (const name of ['a-first', 'x-middle', 'zz-last', 'set-cookie']) {
+      const leaky = response([['a-clean', 'one'], [name, `v=${secret}; x`], ['zz-clean', 'two']]);
+      const safe = withoutSecretInHeaders(leaky, secret);
+      expect(safe).not.toBe(leaky);
+      expect([...safe.headers].map(([, value]) => value).join(' ')).not.toContain(secret);
+      expect(safe.headers.get(name)).toBe('v=***; x');
+      expect(safe.headers.get('a-clean')).toBe('one');
+      expect(safe.status).toBe(200);
+    }
+  });
+
+  it('leaves a response alone for a missing or very short key', () => {
+    const leaky = response([['x-echo', 'abc']]);
+    expect(withoutSecretInHeaders(leaky, undefined)).toBe(leaky);
+    expect(withoutSecretInHeaders(leaky, 'abc')).toBe(leaky);
   });
 });
