@@ -221,6 +221,18 @@ describe('playground in Chromium', () => {
     await expect(page.getByTestId('gallery-image').count()).resolves.toBe(2);
   });
 
+  test('seed and guidance are offered only for the models that take them, and reach the request', async () => {
+    await expect(page.locator('#seed').count()).resolves.toBe(0); // the default model ignores both
+    await page.locator('#model').selectOption({ label: 'Seedream 3.0 (text to image, legacy)' });
+    await page.getByLabel('Seed').fill('42');
+    await page.getByLabel('Guidance').fill('3.5');
+    await setPrompt('A lighthouse in the fog, the same picture every time');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await page.getByTestId('gallery-image').locator('img').waitFor();
+    const [generation] = emulator().log.generations();
+    expect(generation!.body).toMatchObject({ model: 'doubao-seedream-3-0-t2i-250415', seed: 42, guidance_scale: 3.5 });
+  });
+
   test('the GraphQL transport generates too', async () => {
     await page.getByRole('radiogroup', { name: 'Transport' }).getByText('GraphQL').click();
     await setPrompt('A small red boat on a green lake');

@@ -61,45 +61,46 @@ export function OutputOptions({ form, model, errors, onChange }: Props) {
         </label>
       </div>
       {model.seed && (
-        <div className="field" data-field="seed">
-          <label className="field-label" htmlFor="seed">
-            Seed
-          </label>
-          <input
-            id="seed"
-            type="number"
-            min={-1}
-            max={2147483647}
-            step={1}
-            placeholder="random"
-            value={form.seed}
-            aria-invalid={errors.seed ? true : undefined}
-            aria-describedby={describedBy('seed', false, errors.seed)}
-            onChange={(event) => onChange({ seed: event.target.value })}
-          />
-          <FieldError id="seed" message={errors.seed} />
-        </div>
+        <NumberField id="seed" label="Seed" min={-1} max={2147483647} step={1} placeholder="random" value={form.seed} error={errors.seed} onChange={(seed) => onChange({ seed })} />
       )}
       {model.guidance && (
-        <div className="field" data-field="guidance">
-          <label className="field-label" htmlFor="guidance">
-            Guidance
-          </label>
-          <input
-            id="guidance"
-            type="number"
-            min={1}
-            max={10}
-            step={0.5}
-            placeholder="default"
-            value={form.guidance}
-            aria-invalid={errors.guidance ? true : undefined}
-            aria-describedby={describedBy('guidance', false, errors.guidance)}
-            onChange={(event) => onChange({ guidance: event.target.value })}
-          />
-          <FieldError id="guidance" message={errors.guidance} />
-        </div>
+        <NumberField id="guidance" label="Guidance" min={1} max={10} step={0.5} placeholder="default" value={form.guidance} error={errors.guidance} onChange={(guidance) => onChange({ guidance })} />
       )}
+    </div>
+  );
+}
+
+/** A labelled number input whose error is read with it; the value stays a string so the form can show what was typed. */
+function NumberField(props: {
+  id: 'seed' | 'guidance';
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  placeholder: string;
+  value: string;
+  error: string | undefined;
+  onChange(value: string): void;
+}) {
+  const { id, error } = props;
+  return (
+    <div className="field" data-field={id}>
+      <label className="field-label" htmlFor={id}>
+        {props.label}
+      </label>
+      <input
+        id={id}
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        placeholder={props.placeholder}
+        value={props.value}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, false, error)}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+      <FieldError id={id} message={error} />
     </div>
   );
 }

@@ -45,41 +45,36 @@ export function SizeField({ form, model, error, onChange }: Props) {
       ) : (
         <>
           <div className="size-inputs">
-            <label className="inline-field">
-              <span>Width</span>
-              <input
-                id="size"
-                name="width"
-                type="text"
-                inputMode="numeric"
-                autoComplete="off"
-                value={form.width}
-                aria-invalid={error ? true : undefined}
-                aria-describedby={describe}
-                onChange={(event) => onChange({ width: event.target.value })}
-              />
-            </label>
+            <DimensionInput id="size" label="Width" value={form.width} invalid={Boolean(error)} describedBy={describe} onChange={(width) => onChange({ width })} />
             <span className="times" aria-hidden="true">
               ×
             </span>
-            <label className="inline-field">
-              <span>Height</span>
-              <input
-                name="height"
-                type="text"
-                inputMode="numeric"
-                autoComplete="off"
-                value={form.height}
-                aria-invalid={error ? true : undefined}
-                aria-describedby={describe}
-                onChange={(event) => onChange({ height: event.target.value })}
-              />
-            </label>
+            <DimensionInput label="Height" value={form.height} invalid={Boolean(error)} describedBy={describe} onChange={(height) => onChange({ height })} />
           </div>
           <FieldHint id="size">{hint}</FieldHint>
         </>
       )}
       <FieldError id="size" message={error} />
     </fieldset>
+  );
+}
+
+/** One side of an exact size; both sides share the size field's hint and error. */
+function DimensionInput(props: { id?: string; label: 'Width' | 'Height'; value: string; invalid: boolean; describedBy: string | undefined; onChange(value: string): void }) {
+  return (
+    <label className="inline-field">
+      <span>{props.label}</span>
+      <input
+        id={props.id}
+        name={props.label.toLowerCase()}
+        type="text"
+        inputMode="numeric"
+        autoComplete="off"
+        value={props.value}
+        aria-invalid={props.invalid ? true : undefined}
+        aria-describedby={props.describedBy}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+    </label>
   );
 }
