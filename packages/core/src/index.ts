@@ -40,5 +40,6 @@ export { models, getModelCapabilities, genericModelCapabilities, DEFAULT_MODEL, 
 export type { ModelCapabilities, ModelFamily, ImageFormat } from './models.js';
 export { validateParams, hasValidationErrors, resolveCapabilities, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_PROMPT_MAX_LENGTH } from './validation.js';
 export { sniffImageType } from './internal/sniff.js';
+export { encodeBase64, decodeBase64 } from './internal/base64.js';
 export type { SniffedImage } from './internal/sniff.js';
 export type * from './types.js';

@@ -5,6 +5,7 @@
  * on `kind` and never on a transport's details. Small and browser-safe: no key, no Node built-ins.
  */
 import type { GenerateParams } from './types.js';
+import { encodeBase64 } from './internal/base64.js';
 import { sniffImageType } from './internal/sniff.js';
 
 /** A reference image: an http(s) URL or data: URI, or a Blob/File (from `<input type=file>` or drag and drop). */
@@ -134,10 +135,8 @@ export function isSeedreamClientError(value: unknown): value is SeedreamClientEr
 export async function toImageString(image: ClientImageInput): Promise<string> {
   if (typeof image === 'string') return image;
   const bytes = new Uint8Array(await image.arrayBuffer());
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   const mime = sniffImageType(bytes)?.mime ?? (image.type.toLowerCase() || 'application/octet-stream');
-  return `data:${mime};base64,${btoa(binary)}`;
+  return `data:${mime};base64,${encodeBase64(bytes)}`;
 }
 
 export interface ServerSentEvent {

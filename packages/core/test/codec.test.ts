@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Base64Decoder, decodeBase64, encodeBase64 } from '../src/internal/base64.js';
 import { B64JsonReader } from '../src/internal/b64-json-reader.js';
 import { sniffImageType } from '../src/index.js';
@@ -160,5 +160,19 @@ describe('imageDimensions', () => {
     new DataView(bmp.buffer).setInt32(22, -200, true); // top-down
     expect(imageDimensions(bmp, 'bmp')).toEqual({ width: 300, height: 200 });
     expect(imageDimensions(new Uint8Array(8), 'tiff')).toBeUndefined();
+  });
+});
+
+describe('base64 without Buffer (browsers, edge runtimes)', () => {
+  it('round-trips through btoa and the table decoder', async () => {
+    const bytes = new Uint8Array(70_000).map((_, i) => (i * 7) % 256);
+    const expected = Buffer.from(bytes).toString('base64');
+    vi.stubGlobal('Buffer', undefined);
+    vi.resetModules();
+    const fresh = await import('../src/internal/base64.js');
+    const text = fresh.encodeBase64(bytes);
+    vi.unstubAllGlobals();
+    expect(text).toBe(expected);
+    expect(fresh.decodeBase64(text)).toEqual(bytes);
   });
 });

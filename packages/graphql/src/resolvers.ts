@@ -4,6 +4,7 @@
  * validate the input with core's own rules → per-operation budget → rate-limit hook → core.
  */
 import {
+  encodeBase64,
   getModelCapabilities,
   hasValidationErrors,
   models as modelTable,
@@ -101,14 +102,6 @@ export interface SeedreamResolvers {
   };
   ImageGenerationEvent: { __resolveType: (event: { __typename: string }) => string };
   SeedreamImage: { b64Json: (image: ImageSource) => string | null };
-}
-
-function encodeBase64(bytes: Uint8Array): string {
-  const NodeBuffer = (globalThis as { Buffer?: { from(b: Uint8Array): { toString(enc: string): string } } }).Buffer;
-  if (NodeBuffer) return NodeBuffer.from(bytes).toString('base64');
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 function toUsage(usage: Usage | undefined): UsageSource | null {

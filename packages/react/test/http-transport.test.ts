@@ -76,17 +76,3 @@ describe('readServerSentEvents', () => {
     ]);
   });
 });
-
-describe('server base64 without Buffer (edge runtimes)', () => {
-  it('round-trips through atob/btoa', async () => {
-    const bytes = new Uint8Array(70_000).map((_, i) => (i * 7) % 256);
-    const expected = Buffer.from(bytes).toString('base64');
-    vi.stubGlobal('Buffer', undefined);
-    vi.resetModules();
-    const { encodeBase64, decodeBase64 } = await import('../src/server/base64.js');
-    const text = encodeBase64(bytes);
-    vi.unstubAllGlobals();
-    expect(text).toBe(expected);
-    expect(decodeBase64(text)).toEqual(bytes);
-  });
-});

@@ -4,6 +4,8 @@
  * core client (and with it the key); the browser only ever sees the shapes in ../transport/types.ts.
  */
 import {
+  decodeBase64,
+  encodeBase64,
   sniffImageType,
   validateParams,
   type GenerateParams,
@@ -14,7 +16,6 @@ import {
   type ValidationOptions,
 } from '@seedream-kit/core';
 import type { ClientImage, ClientResult, ClientUsage } from '@seedream-kit/core/transport';
-import { decodeBase64, encodeBase64 } from './base64.js';
 import { TOO_LARGE, readBody } from './body.js';
 import { errorResponse, toWireError, wireError, type WireError } from './wire-error.js';
 
