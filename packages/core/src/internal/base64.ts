@@ -9,7 +9,7 @@ const INVALID = 255;
 const PAD = 254;
 
 /** Byte (char code) → 6-bit value; also accepts the URL-safe alphabet. */
-const DECODE = (() => {
+const DECODE = /* @__PURE__ */ (() => {
   const table = new Uint8Array(256).fill(INVALID);
   for (let i = 0; i < ALPHABET.length; i++) table[ALPHABET.charCodeAt(i)] = i;
   table['-'.charCodeAt(0)] = 62;
