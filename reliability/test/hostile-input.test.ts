@@ -5,7 +5,7 @@
  * - a property over 10 000+ generated requests across ALL models, mixing valid and invalid values of the
  *   fields core's own property leaves out — `optimize_prompt_options`, `tools`, `layer_decomposition`,
  *   `background`, data-URI references, prompt requirements in layer mode — checked against a small oracle
- *   written here from /work/shared/spec/seedream-api.md (§2.2, §3.1, §3.2), independent of core's table;
+ *   written here from docs/api-contract.md (§2.2, §3.1, §3.2), independent of core's table;
  * - the emulator (independent code) agrees with core on a sample sent over HTTP;
  * - oversized bodies, huge and malformed data URIs, wrong MIME types, CR/LF in prompt/model/headers, absurd
  *   sizes, deeply nested extra fields: typed errors, nothing sent when refused, bounded memory.
@@ -19,7 +19,7 @@ import { startEmulator, type Emulator } from '@seedream-kit/emulator';
 import { createSeedream, isSeedreamError, isSeedreamValidationError, validateParams, type SeedreamValidationError } from '@seedream-kit/core';
 
 // ---------------------------------------------------------------------------------------------------------
-// The oracle: the spec's capability matrix (§2.2, newest revision; flash per the "(doc)" column).
+// The oracle: the contract's capability matrix (docs/api-contract.md §2.2, newest revision; flash as documented).
 // ---------------------------------------------------------------------------------------------------------
 
 interface Rules {

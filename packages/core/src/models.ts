@@ -1,6 +1,6 @@
 /**
- * The model capability table (spec §2–§3), kept as data: validation reads its rules from here, never from
- * code paths per model. Where sources disagree the newest provider revision wins (spec §10); every value can
+ * The model capability table (docs/api-contract.md §2–§3), kept as data: validation reads its rules from here, never from
+ * code paths per model. Where sources disagree the newest provider revision wins (docs/api-contract.md §10); every value can
  * be overridden per client with `validation.models`.
  */
 
@@ -59,7 +59,7 @@ export interface ModelCapabilities {
 const ALL_FORMATS: readonly ImageFormat[] = ['jpeg', 'png', 'webp', 'bmp', 'tiff', 'gif', 'heic', 'heif'];
 const WIDE: readonly [number, number] = [1 / 16, 16];
 
-/** Every model of spec §2, newest first. */
+/** Every model of docs/api-contract.md §2, newest first. */
 export const models: readonly ModelCapabilities[] = Object.freeze([
   {
     id: 'doubao-seedream-5-0-pro-260628',
@@ -104,7 +104,7 @@ export const models: readonly ModelCapabilities[] = Object.freeze([
     inputAspectRange: WIDE,
     inputMaxPixels: 36_000_000,
     sequential: false,
-    // Streaming is "unclear" upstream (spec §2.2): allowed here so the API decides.
+    // Streaming is "unclear" upstream (docs/api-contract.md §2.2): allowed here so the API decides.
     stream: true,
     outputFormat: true,
     optimizePromptModes: ['standard'],
@@ -285,7 +285,7 @@ export const genericModelCapabilities: ModelCapabilities = Object.freeze<ModelCa
 /** The default model of `createSeedream` (CometAPI's own examples use it). */
 export const DEFAULT_MODEL = 'doubao-seedream-4-5-251128';
 
-/** The most images one request can involve: references plus generated images (spec §3.4). */
+/** The most images one request can involve: references plus generated images (docs/api-contract.md §3.4). */
 export const MAX_IMAGES_PER_REQUEST = 15;
 
 const byId = new Map<string, ModelCapabilities>();

@@ -1,5 +1,5 @@
 /**
- * Property test of validateParams against an oracle written here from the spec (§2.2, §3), independently of
+ * Property test of validateParams against an oracle written here from docs/api-contract.md (§2.2, §3), independently of
  * src/models.ts: for 10 000+ generated requests, the fields refused are exactly the fields the oracle finds
  * invalid — every invalid request is refused with its field named, and no valid one is refused.
  */
@@ -17,7 +17,7 @@ interface Spec {
   requiresImage?: boolean;
 }
 
-// Spec §2.2 (newest revision where sources disagree, §10), plus the legacy models.
+// docs/api-contract.md §2.2 (newest revision where sources disagree, §10), plus the legacy models.
 const SPEC: Record<string, Spec> = {
   'doubao-seedream-4-0-250828': { presets: ['1K', '2K', '4K'], pixels: [921600, 16777216], refs: 14, sequential: true, stream: true, outputFormat: false },
   'doubao-seedream-4-5-251128': { presets: ['2K', '4K'], pixels: [3686400, 16777216], refs: 14, sequential: true, stream: true, outputFormat: false },

@@ -2,7 +2,7 @@
  * Turns an error answer into the right APIError subclass. Reads both the provider's envelope
  * (`{"error":{"code","message","param","type"}}`) and CometAPI's (`type: "comet_api_error"`), the storage
  * host's (`{"Code","Message"}`), a bare `{"message"}`, and bodies that are not JSON at all. The class is chosen
- * by `error.code` first (spec §10: the same code has been seen under different statuses), then by status.
+ * by `error.code` first (docs/api-contract.md §10: the same code has been seen under different statuses), then by status.
  */
 import {
   APIError,

@@ -1,5 +1,5 @@
 /**
- * `generate({ stream: true })`: an async iterable of typed events over the SSE body (spec §5).
+ * `generate({ stream: true })`: an async iterable of typed events over the SSE body (docs/api-contract.md §5).
  *
  * - Events are dispatched on `data.type`, so a missing `event:` line does not matter; unknown types are
  *   skipped; `data: [DONE]` ends the stream.

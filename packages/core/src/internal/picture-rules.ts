@@ -1,4 +1,4 @@
-/** The per-picture limits of reference images (spec §3.2), checked from the image header. */
+/** The per-picture limits of reference images (docs/api-contract.md §3.2), checked from the image header. */
 import type { ModelCapabilities } from '../models.js';
 import { imageDimensions } from './dimensions.js';
 

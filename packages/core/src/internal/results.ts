@@ -78,7 +78,7 @@ export function toTools(value: unknown): Array<{ type: string }> | undefined {
 
 /**
  * The result of a non-streaming answer. A 200 whose body holds a top-level `error` and no images is an error
- * (spec §4.1), thrown as the matching APIError.
+ * (docs/api-contract.md §4.1), thrown as the matching APIError.
  */
 export function toResult(
   body: unknown,

@@ -1,4 +1,4 @@
-/** Error bodies in the provider's envelope (spec §6.1) and CometAPI's (spec §6.3). */
+/** Error bodies in the provider's envelope (docs/api-contract.md §6.1) and CometAPI's (§6.3). */
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 

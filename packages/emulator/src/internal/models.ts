@@ -1,6 +1,6 @@
 /**
- * The emulator's own model rule table (spec §2–§3), kept as data and independent of @seedream-kit/core so the
- * two can check each other. Values follow the newest provider revision where sources disagree (spec §10).
+ * The emulator's own model rule table (docs/api-contract.md §2–§3), kept as data and independent of @seedream-kit/core so the
+ * two can check each other. Values follow the newest provider revision where sources disagree (docs/api-contract.md §10).
  */
 
 export type Ratio = '1:1' | '4:3' | '3:4' | '16:9' | '9:16' | '3:2' | '2:3' | '21:9' | '9:21';
@@ -156,7 +156,7 @@ export const MODELS: readonly ModelRules[] = [
     requiresImage: false,
     maxImageBytes: 30 * MB,
     sequential: false,
-    stream: true, // unclear upstream (spec §2.2); permissive here
+    stream: true, // unclear upstream (docs/api-contract.md §2.2); permissive here
     outputFormat: true,
     promptModes: ['standard'],
     webSearch: false,

@@ -1,5 +1,5 @@
 /**
- * Result URLs shaped like the provider's signed TOS links (spec §4.4): `/<model>/<hex>_<i>.<ext>` with an
+ * Result URLs shaped like the provider's signed TOS links (docs/api-contract.md §4.4): `/<model>/<hex>_<i>.<ext>` with an
  * `X-Tos-*` query whose signature is an HMAC over the path and the exact raw query text. Any change to that
  * text (re-escaping `%2F`, reordering, truncating at `&`) breaks the signature, as on the real storage host.
  */

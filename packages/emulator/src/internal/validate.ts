@@ -1,6 +1,6 @@
 /**
  * The emulator's own check of a generation request against its model table, answering like the provider:
- * the first failing field only, `param` naming it (spec §6.2). Field order below is the order of checks;
+ * the first failing field only, `param` naming it (docs/api-contract.md §6.2). Field order below is the order of checks;
  * decoding reference images (the expensive part) comes last.
  */
 import sharp from 'sharp';
