@@ -36,6 +36,9 @@ export {
   isDownloadError,
 } from './errors.js';
 export type { SeedreamErrorKind, SeedreamErrorOptions, APIErrorInit, APIConnectionErrorOptions, DownloadErrorReason } from './errors.js';
+// The browser-facing error vocabulary (also in `@seedream-kit/core/transport`): kind → status, GraphQL code, flags, message.
+export { CLIENT_ERROR_KINDS, clientErrorKindForCode, clientErrorKindForStatus, isClientErrorKind } from './error-kinds.js';
+export type { ClientErrorKindInfo, SeedreamClientErrorCode, SeedreamClientErrorKind } from './error-kinds.js';
 export { models, getModelCapabilities, genericModelCapabilities, DEFAULT_MODEL, MAX_IMAGES_PER_REQUEST } from './models.js';
 export type { ModelCapabilities, ModelFamily, ImageFormat } from './models.js';
 export { validateParams, hasValidationErrors, resolveCapabilities, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_PROMPT_MAX_LENGTH } from './validation.js';

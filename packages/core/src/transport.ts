@@ -4,6 +4,7 @@
  * @seedream-kit/graphql). A transport turns every failure into the one `SeedreamClientError`, so a UI switches
  * on `kind` and never on a transport's details. Small and browser-safe: no key, no Node built-ins.
  */
+import type { SeedreamClientErrorKind } from './error-kinds.js';
 import type { GenerateParams } from './types.js';
 import { encodeBase64 } from './internal/base64.js';
 import { sniffImageType } from './internal/sniff.js';
@@ -62,18 +63,9 @@ export interface SeedreamTransport {
   generate(params: ClientGenerateParams, ctx: TransportContext): Promise<ClientResult>;
 }
 
-export type SeedreamClientErrorKind =
-  | 'validation'
-  | 'bad_request'
-  | 'authentication'
-  | 'permission'
-  | 'not_found'
-  | 'rate_limit'
-  | 'content_policy'
-  | 'upstream'
-  | 'timeout'
-  | 'network'
-  | 'aborted';
+// What went wrong, in one table (kind → HTTP status, GraphQL code, retryable, billed, default message).
+export { CLIENT_ERROR_KINDS, clientErrorKindForCode, clientErrorKindForStatus, isClientErrorKind } from './error-kinds.js';
+export type { ClientErrorKindInfo, SeedreamClientErrorCode, SeedreamClientErrorKind } from './error-kinds.js';
 
 export interface ClientFieldError {
   /** Field path as core's ValidationIssue names it: `size`, `image[2]`, `sequential_image_generation_options.max_images`. */
