@@ -76,7 +76,3 @@ export function parseFaults(spec: string | undefined, into: Faults = emptyFaults
   }
   return faults;
 }
-
-export function hasFaults(faults: Faults): boolean {
-  return Object.entries(faults).some(([key, value]) => (key === 'failImages' ? (value as Map<number, string>).size > 0 : value !== undefined));
-}
