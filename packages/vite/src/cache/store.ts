@@ -59,10 +59,6 @@ export class CacheStore {
     return new CacheStore(dir, manifest, dropped);
   }
 
-  get size(): number {
-    return Object.keys(this.#manifest.entries).length;
-  }
-
   entry(key: string): CacheEntry | undefined {
     return this.#manifest.entries[key];
   }
