@@ -35,7 +35,7 @@ export function statusText(phase: Phase, images: GalleryImage[], elapsedMs: numb
     case 'idle':
       return 'Ready when you are.';
     case 'pending':
-      return images.length > 0 ? `Receiving images… ${done} so far` : 'Generating…';
+      return 'Generating…';
     case 'streaming':
       return `Receiving images… ${done} so far`;
     case 'success':
