@@ -236,6 +236,40 @@ describe('stream framing edge cases (raw server)', () => {
     }
   });
 
+  it('abort() on a stream over a plain JSON answer stops it like a live one, keeping every image', async () => {
+    const server = await rawServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-json-1' });
+      response.end(JSON.stringify({ model: 'm', created: 3, data: [{ url: 'https://x.test/a.png' }, { url: 'https://x.test/b.png' }] }));
+    });
+    try {
+      const client = createSeedream({ baseURL: server.url, apiKey: FAKE_KEY });
+      const stream = await client.generate({ prompt: 'x', stream: true });
+      const seen: string[] = [];
+      const error = await caught<APIUserAbortError>(async () => {
+        for await (const event of stream) {
+          seen.push(event.type);
+          stream.abort();
+        }
+      });
+      expect(seen).toEqual(['image_generation.partial_succeeded']);
+      expect(error).toBeInstanceOf(APIUserAbortError);
+      expect(error.requestId).toBe('req-json-1');
+      expect(error.partialResult?.images.map((image) => image.url)).toEqual(['https://x.test/a.png', 'https://x.test/b.png']);
+      expect(await caught(stream.finalResult())).toBeInstanceOf(APIUserAbortError);
+
+      const before = await client.generate({ prompt: 'x', stream: true });
+      before.abort();
+      expect(await caught(collect(before))).toBeInstanceOf(APIUserAbortError);
+
+      const after = await client.generate({ prompt: 'x', stream: true });
+      expect(await collect(after)).toHaveLength(3);
+      after.abort(); // after the last event: nothing to stop
+      expect((await after.finalResult()).images).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a server that keeps the socket open after completed does not hang the caller', async () => {
     const server = await rawServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });

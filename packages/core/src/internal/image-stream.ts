@@ -10,7 +10,7 @@
  * - The idle timer runs only while waiting for bytes, not while the caller is busy with an event.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { APIConnectionError, APIError, SeedreamError, isSeedreamError } from '../errors.js';
+import { APIConnectionError, APIError, APIUserAbortError, SeedreamError, isSeedreamError } from '../errors.js';
 import type { FailedImage, GenerateResult, GeneratedImage, ImageStream, ImageStreamEvent, SucceededImage, Usage } from '../types.js';
 import { createAPIError, providerErrorOf } from './api-errors.js';
 import type { CallScope } from './call-scope.js';
@@ -280,26 +280,43 @@ async function readWithGrace(reader: ReadableStreamDefaultReader<Uint8Array>, ms
   }
 }
 
-/** A stream over a result that arrived as plain JSON (a relay that ignored `stream: true`). */
+/**
+ * A stream over a result that arrived as plain JSON (a relay that ignored `stream: true`). The request is
+ * already over, so `abort()` has no connection to cancel; it stops the stream as it stops a live one: the next
+ * event, or `finalResult()`, throws APIUserAbortError. Its `partialResult` is the whole result, since every
+ * image has already arrived (and been billed). After the last event `abort()` does nothing, as on a live stream.
+ */
 export class ResultImageStream implements ImageStream {
   readonly headers: Headers;
   readonly requestId: string | undefined;
   private started = false;
+  private aborted = false;
+  private finished = false;
 
   constructor(private readonly result: GenerateResult) {
     this.headers = result.headers;
     this.requestId = result.requestId;
   }
 
-  abort(): void {}
+  abort(): void {
+    if (!this.finished) this.aborted = true;
+  }
 
   finalResult(): Promise<GenerateResult> {
-    return Promise.resolve(this.result);
+    return this.aborted ? Promise.reject(this.abortError()) : Promise.resolve(this.result);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<ImageStreamEvent> {
     if (this.started) throw new SeedreamError('This ImageStream is already being read.');
     this.started = true;
+    for (const event of this.events()) {
+      if (this.aborted) throw this.abortError();
+      if (event.type === COMPLETED) this.finished = true;
+      yield event;
+    }
+  }
+
+  private *events(): Generator<ImageStreamEvent> {
     const { model, created } = this.result;
     for (const image of this.result.images) {
       if (image.error) yield { type: FAILED, model, created, image_index: image.index, error: image.error, image };
@@ -314,5 +331,12 @@ export class ResultImageStream implements ImageStream {
     if (this.result.usage) done.usage = this.result.usage;
     if (this.result.tools) done.tools = this.result.tools;
     yield done;
+  }
+
+  private abortError(): APIUserAbortError {
+    return new APIUserAbortError(
+      `The stream was aborted by the caller. The answer had already arrived in full: its ${this.result.images.length} image(s) are in error.partialResult${this.requestId ? `; request id ${this.requestId}` : ''}.`,
+      { partialResult: this.result, requestId: this.requestId },
+    );
   }
 }
