@@ -19,9 +19,17 @@ export type {
 export { createHttpTransport } from './transport/http.js';
 export type { HttpTransportOptions } from './transport/http.js';
 // The transport contract lives in core, shared with @seedream-kit/graphql's transport; re-exported for convenience.
-export { SeedreamClientError, isSeedreamClientError } from '@seedream-kit/core/transport';
+export {
+  SeedreamClientError,
+  isSeedreamClientError,
+  CLIENT_ERROR_KINDS,
+  clientErrorKindForCode,
+  clientErrorKindForStatus,
+  isClientErrorKind,
+} from '@seedream-kit/core/transport';
 export type {
   SeedreamClientErrorKind,
+  ClientErrorKindInfo,
   SeedreamClientErrorInit,
   ClientFieldError,
   SeedreamTransport,

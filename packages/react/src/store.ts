@@ -6,7 +6,7 @@
  * `reset` detach (and abort) the previous call first, so a late answer can never overwrite a newer state,
  * even from a transport that ignores its signal.
  */
-import { SeedreamClientError, isSeedreamClientError } from '@seedream-kit/core/transport';
+import { CLIENT_ERROR_KINDS, SeedreamClientError, isSeedreamClientError } from '@seedream-kit/core/transport';
 import type { ClientGenerateParams, ClientImage, ClientResult, ClientUsage, SeedreamTransport } from '@seedream-kit/core/transport';
 
 export type SeedreamStatus = 'idle' | 'pending' | 'streaming' | 'success' | 'error';
@@ -109,7 +109,7 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
     const call = current;
     if (!call || !state.variables) return;
     const partialResult: ClientResult = { images: state.images, model: String(state.variables.model ?? ''), created: 0 };
-    call.abortError = new SeedreamClientError('aborted', 'The generation was aborted', { partialResult });
+    call.abortError = new SeedreamClientError('aborted', CLIENT_ERROR_KINDS.aborted.message, { partialResult });
     current = undefined;
     call.controller.abort();
     fail(call.abortError, state.variables, callBack);
@@ -146,9 +146,8 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
     } catch (caught) {
       if (!live()) throw call.abortError ?? detachedError(caught);
       current = undefined;
-      const error = isSeedreamClientError(caught)
-        ? caught
-        : new SeedreamClientError(call.controller.signal.aborted ? 'aborted' : 'network', 'The generation failed', { cause: caught });
+      const kind = call.controller.signal.aborted ? 'aborted' : 'network';
+      const error = isSeedreamClientError(caught) ? caught : new SeedreamClientError(kind, CLIENT_ERROR_KINDS[kind].message, { cause: caught });
       fail(error, variables);
       throw error;
     }

@@ -3,6 +3,9 @@
  * Server-Sent Events when `stream: true`. The API key stays on the server.
  */
 import {
+  CLIENT_ERROR_KINDS,
+  clientErrorKindForStatus,
+  isClientErrorKind,
   readServerSentEvents,
   SeedreamClientError,
   toImageString,
@@ -11,7 +14,6 @@ import {
   type ClientImage,
   type ClientImageInput,
   type ClientResult,
-  type SeedreamClientErrorKind,
   type SeedreamTransport,
 } from '@seedream-kit/core/transport';
 
@@ -25,15 +27,6 @@ export interface HttpTransportOptions {
   /** Default `'same-origin'`. */
   credentials?: RequestCredentials;
 }
-
-const KINDS: readonly SeedreamClientErrorKind[] = [
-  'validation', 'bad_request', 'authentication', 'permission', 'not_found', 'rate_limit',
-  'content_policy', 'upstream', 'timeout', 'network', 'aborted',
-];
-const KIND_BY_STATUS: Record<number, SeedreamClientErrorKind> = {
-  400: 'bad_request', 401: 'authentication', 403: 'permission', 404: 'not_found', 408: 'timeout',
-  413: 'bad_request', 429: 'rate_limit', 504: 'timeout',
-};
 
 interface WireError {
   kind?: unknown;
@@ -81,13 +74,13 @@ export function createHttpTransport(options: HttpTransportOptions): SeedreamTran
         throw new SeedreamClientError('network', 'The stream ended before the generation completed', { partialResult: partial() });
       } catch (error) {
         if (signal.aborted) {
-          throw new SeedreamClientError('aborted', 'The generation was aborted', { partialResult: partial(), cause: error });
+          throw new SeedreamClientError('aborted', CLIENT_ERROR_KINDS.aborted.message, { partialResult: partial(), cause: error });
         }
         if (error instanceof SeedreamClientError) {
           if (!error.partialResult && images.length) error.partialResult = partial();
           throw error;
         }
-        throw new SeedreamClientError('network', 'Could not reach the image route', { partialResult: partial(), cause: error });
+        throw new SeedreamClientError('network', CLIENT_ERROR_KINDS.network.message, { partialResult: partial(), cause: error });
       }
     },
   };
@@ -111,10 +104,9 @@ async function errorFromResponse(response: Response): Promise<SeedreamClientErro
 
 function toClientError(wire: WireError = {}, httpStatus?: number, partialResult?: ClientResult, retryAfter?: number): SeedreamClientError {
   const status = typeof wire.status === 'number' ? wire.status : httpStatus;
-  const kind = KINDS.includes(wire.kind as SeedreamClientErrorKind)
-    ? (wire.kind as SeedreamClientErrorKind)
-    : (status && KIND_BY_STATUS[status]) || 'upstream';
-  return new SeedreamClientError(kind, typeof wire.message === 'string' ? wire.message : `The image route answered ${status ?? 'an error'}`, {
+  // The route's kind; for an answer that is not the route's (a proxy's page), the kind of its status.
+  const kind = isClientErrorKind(wire.kind) ? wire.kind : clientErrorKindForStatus(status);
+  return new SeedreamClientError(kind, typeof wire.message === 'string' ? wire.message : CLIENT_ERROR_KINDS[kind].message, {
     status,
     fields: Array.isArray(wire.fields) ? (wire.fields as ClientFieldError[]) : undefined,
     retryAfter: typeof wire.retryAfter === 'number' ? wire.retryAfter : retryAfter,
