@@ -41,6 +41,17 @@ const BROWSER_MESSAGE =
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** A failed call as `#retry` needs it: the request to send again, and the retry policy. */
+interface RetryCall {
+  payload: string;
+  headers: Record<string, string>;
+  scope: CallScope;
+  apiKey: string | undefined;
+  stream: boolean;
+  maxRetries: number;
+  retry: RetryOptions;
+}
+
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new SeedreamError(`\`${name}\` must be a non-negative number`);
@@ -135,7 +146,8 @@ export class SeedreamClient implements Seedream {
         // The retry policy is merged only here: most calls succeed at the first attempt.
         const retry: RetryOptions = { ...this.#options.retry, ...options.retry };
         const maxRetries = options.maxRetries ?? this.maxRetries;
-        response = await this.#retry(failure ?? (await errorFromResponse(response!, scope, apiKey)), payload, headers, scope, apiKey, maxRetries, retry, stream);
+        const firstFailure = failure ?? (await errorFromResponse(response!, scope, apiKey));
+        response = await this.#retry(firstFailure, { payload, headers, scope, apiKey, stream, maxRetries, retry });
       }
       const requestId = requestIdOf(response.headers);
       if (stream && !(response.headers.get('content-type') ?? '').includes('json')) {
@@ -144,8 +156,8 @@ export class SeedreamClient implements Seedream {
       }
       const result =
         body.response_format === 'b64_json'
-          ? await readB64Result(response, scope, model, apiKey, requestId)
-          : toResult(parseJson(await readText(response, scope, apiKey, requestId), response, requestId), response.headers, model, apiKey, undefined, requestId);
+          ? await readB64Result(response, { scope, model, apiKey, requestId })
+          : toResult(parseJson(await readText(response, scope, apiKey, requestId), response, requestId), { headers: response.headers, model, apiKey, requestId });
       return stream ? new ResultImageStream(result) : result;
     } finally {
       if (!handedOver) scope.dispose();
@@ -197,19 +209,11 @@ export class SeedreamClient implements Seedream {
   }
 
   /** After a failed first attempt: tries again while the retry policy allows, else throws the failure. */
-  async #retry(
-    firstFailure: SeedreamErrorType,
-    payload: string,
-    headers: Record<string, string>,
-    scope: CallScope,
-    apiKey: string | undefined,
-    maxRetries: number,
-    retry: RetryOptions,
-    stream: boolean,
-  ): Promise<Response> {
+  async #retry(firstFailure: SeedreamErrorType, call: RetryCall): Promise<Response> {
+    const { payload, headers, scope, apiKey, stream, maxRetries, retry } = call;
     let failure = firstFailure;
     for (let attempt = 0; ; attempt++) {
-      const delay = retryDelay(failure, attempt, maxRetries, retry, scope.remaining());
+      const delay = retryDelay(failure, { attempt, maxRetries, options: retry, remainingMs: scope.remaining() });
       if (delay === undefined) throw failure;
       await scope.sleep(delay);
       if (stream) scope.startIdle();
@@ -234,7 +238,7 @@ async function errorFromResponse(response: Response, scope: CallScope, apiKey: s
     if (scope.cause) return scope.abortError({ requestId: requestIdOf(response.headers) });
     text = undefined;
   }
-  const error = apiErrorFromBody(response.status, response.statusText, response.headers, text, apiKey);
+  const error = apiErrorFromBody(response, text, apiKey);
   // In browsers a manual redirect is an opaque response with status 0.
   if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
     const location = response.headers.get('location');
@@ -269,10 +273,7 @@ function parseJson(text: string, response: Response, requestId: string | undefin
 /** Reads a `b64_json` answer, decoding the images as the bytes arrive (see B64JsonReader). */
 async function readB64Result(
   response: Response,
-  scope: CallScope,
-  model: string,
-  apiKey: string | undefined,
-  requestId: string | undefined,
+  { scope, model, apiKey, requestId }: { scope: CallScope; model: string; apiKey: string | undefined; requestId: string | undefined },
 ): Promise<GenerateResult> {
   const reader = new B64JsonReader();
   try {
@@ -290,7 +291,7 @@ async function readB64Result(
   } catch {
     throw invalidJson(response, reader.bytesRead, requestId);
   }
-  return toResult(document.value, response.headers, model, apiKey, document.images, requestId);
+  return toResult(document.value, { headers: response.headers, model, apiKey, decoded: document.images, requestId });
 }
 
 function invalidJson(response: Response, size: number, requestId: string | undefined): APIError {

@@ -171,13 +171,13 @@ describe('the retry policy as a function', () => {
 
   it('honours Retry-After and never waits less than asked', () => {
     const rateLimited = new RateLimitError({ status: 429, message: 'slow down', headers: new Headers({ 'retry-after': '2' }) });
-    expect(retryDelay(rateLimited, 0, 1, {}, 60_000, () => 0)).toBe(2000);
-    expect(retryDelay(rateLimited, 0, 1, {}, 60_000, () => 1)).toBe(2200);
+    expect(retryDelay(rateLimited, { attempt: 0, maxRetries: 1, options: {}, remainingMs: 60_000, random: () => 0 })).toBe(2000);
+    expect(retryDelay(rateLimited, { attempt: 0, maxRetries: 1, options: {}, remainingMs: 60_000, random: () => 1 })).toBe(2200);
     const ms = new RateLimitError({ status: 429, message: 'slow down', headers: new Headers({ 'retry-after-ms': '150', 'retry-after': '9' }) });
-    expect(retryDelay(ms, 0, 1, {}, 60_000, () => 0)).toBe(150);
+    expect(retryDelay(ms, { attempt: 0, maxRetries: 1, options: {}, remainingMs: 60_000, random: () => 0 })).toBe(150);
     const date = new RateLimitError({ status: 429, message: 'x', headers: new Headers({ 'retry-after': new Date(Date.now() + 3000).toUTCString() }) });
-    expect(retryDelay(date, 0, 1, {}, 60_000, () => 0)).toBeGreaterThan(1000);
-    expect(retryDelay(rateLimited, 1, 1, {}, 60_000)).toBeUndefined(); // attempts used up
-    expect(retryDelay(rateLimited, 0, 1, {}, 1000)).toBeUndefined(); // past the deadline
+    expect(retryDelay(date, { attempt: 0, maxRetries: 1, options: {}, remainingMs: 60_000, random: () => 0 })).toBeGreaterThan(1000);
+    expect(retryDelay(rateLimited, { attempt: 1, maxRetries: 1, options: {}, remainingMs: 60_000 })).toBeUndefined(); // attempts used up
+    expect(retryDelay(rateLimited, { attempt: 0, maxRetries: 1, options: {}, remainingMs: 1000 })).toBeUndefined(); // past the deadline
   });
 });

@@ -142,12 +142,11 @@ export function createAPIError(source: ErrorSource): APIError {
 
 /** Builds the error for an HTTP error answer from its body text (read by the caller). */
 export function apiErrorFromBody(
-  status: number,
-  statusText: string,
-  headers: Headers,
+  response: Pick<Response, 'status' | 'statusText' | 'headers'>,
   bodyText: string | undefined,
   apiKey: string | undefined,
 ): APIError {
+  const { status, statusText, headers } = response;
   const scrubbed = bodyText === undefined ? undefined : scrubSecret(bodyText, apiKey);
   let parsed: unknown;
   let isJson = false;

@@ -76,18 +76,26 @@ export function toTools(value: unknown): Array<{ type: string }> | undefined {
   return Array.isArray(value) ? (value as Array<{ type: string }>) : undefined;
 }
 
+/** What `toResult` needs besides the body. */
+export interface ResultContext {
+  headers: Headers;
+  /** The model asked for: the result's `model` when the body names none. */
+  model: string;
+  /** Scrubbed from error texts. */
+  apiKey: string | undefined;
+  /** Images the streaming body reader already decoded (`b64_json` then holds an index into this). */
+  decoded?: readonly Uint8Array[] | undefined;
+  /** Default: read from `headers`. */
+  requestId?: string | undefined;
+}
+
 /**
  * The result of a non-streaming answer. A 200 whose body holds a top-level `error` and no images is an error
  * (docs/api-contract.md §4.1), thrown as the matching APIError.
  */
-export function toResult(
-  body: unknown,
-  headers: Headers,
-  requestedModel: string,
-  apiKey: string | undefined,
-  decoded?: readonly Uint8Array[],
-  requestId: string | undefined = requestIdOf(headers),
-): GenerateResult {
+export function toResult(body: unknown, answer: ResultContext): GenerateResult {
+  const { headers, model: requestedModel, apiKey, decoded } = answer;
+  const requestId = answer.requestId ?? requestIdOf(headers);
   if (!isObject(body)) {
     throw new APIError({ status: 200, message: 'The response body is not a JSON object', headers, requestId });
   }

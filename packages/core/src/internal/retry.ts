@@ -40,18 +40,24 @@ export function backoffDelay(attempt: number, options: RetryOptions, random: () 
   return step / 2 + random() * (step / 2);
 }
 
+/** Where a call stands when deciding on a retry. */
+export interface RetryState {
+  /** Retries already made (0 after the first failure). */
+  attempt: number;
+  maxRetries: number;
+  options: RetryOptions;
+  /** Milliseconds left before the call's deadline. */
+  remainingMs: number;
+  /** The jitter source (tests pass a fixed one). Default Math.random. */
+  random?: () => number;
+}
+
 /**
  * Milliseconds to wait before attempt `attempt + 1`, or undefined to give up (not retryable, attempts used up,
  * a `Retry-After` longer than `maxRetryAfter`, or a wait that would pass the call's deadline).
  */
-export function retryDelay(
-  failure: SeedreamError,
-  attempt: number,
-  maxRetries: number,
-  options: RetryOptions,
-  remainingMs: number,
-  random: () => number = Math.random,
-): number | undefined {
+export function retryDelay(failure: SeedreamError, state: RetryState): number | undefined {
+  const { attempt, maxRetries, options, remainingMs, random = Math.random } = state;
   if (attempt >= maxRetries) return undefined;
   if (!isSafeToRetry(failure) && !isOptedIn(failure, options)) return undefined;
   const asked = isAPIError(failure) ? retryAfterMs(failure.headers) : undefined;

@@ -130,7 +130,16 @@ class Policy {
   }
 }
 
-function viaNodeHttp(url: string, parsed: URL, policy: Policy, signal: AbortSignal, headers: Record<string, string>): Promise<Hop> {
+/** One GET of a download: the URL as given (sent byte-exact) and parsed, with what every hop shares. */
+interface HopRequest {
+  url: string;
+  parsed: URL;
+  policy: Policy;
+  signal: AbortSignal;
+  headers: Record<string, string>;
+}
+
+function viaNodeHttp({ url, parsed, policy, signal, headers }: HopRequest): Promise<Hop> {
   const transport = parsed.protocol === 'https:' ? https : http;
   const hostname = parsed.hostname.replace(/^\[|\]$/g, '');
   return new Promise<Hop>((resolve, reject) => {
@@ -162,14 +171,7 @@ function viaNodeHttp(url: string, parsed: URL, policy: Policy, signal: AbortSign
   });
 }
 
-async function viaFetch(
-  url: string,
-  parsed: URL,
-  policy: Policy,
-  signal: AbortSignal,
-  headers: Record<string, string>,
-  fetchImpl: typeof globalThis.fetch,
-): Promise<Hop> {
+async function viaFetch({ url, parsed, policy, signal, headers }: HopRequest, fetchImpl: typeof globalThis.fetch): Promise<Hop> {
   const hostname = parsed.hostname.replace(/^\[|\]$/g, '');
   if (!isIP(hostname)) await policy.preResolve(parsed, hostname);
   const response = await fetchImpl(url, { redirect: 'manual', signal, headers: { accept: 'image/*,*/*;q=0.8', ...headers } });
@@ -306,10 +308,8 @@ export async function downloadImage(url: string, options: DownloadOptions = {}):
       const hostname = parsed.hostname.replace(/^\[|\]$/g, '');
       if (isIP(hostname)) policy.checkAddress(hostname, parsed);
       if (cause) throw new Error('aborted');
-      const headers = options.headers ?? {};
-      const response = options.fetch
-        ? await viaFetch(current, parsed, policy, controller.signal, headers, options.fetch)
-        : await viaNodeHttp(current, parsed, policy, controller.signal, headers);
+      const request: HopRequest = { url: current, parsed, policy, signal: controller.signal, headers: options.headers ?? {} };
+      const response = options.fetch ? await viaFetch(request, options.fetch) : await viaNodeHttp(request);
       const location = response.header('location');
       if (REDIRECTS.has(response.status) && location) {
         response.discard();
