@@ -95,18 +95,18 @@ export async function startServer(options: EmulatorOptions = {}): Promise<Emulat
       } else if (kind === 'download') {
         handleDownload(context, exchange, method, rawUrl);
       } else if (method === 'GET' && (path === '/' || path === '/health')) {
-        sendJson(context, exchange, 200, {
-          name: '@seedream-kit/emulator',
-          endpoints: ['POST /v1/images/generations', 'POST /api/v3/images/generations'],
+        sendJson(context, exchange, {
+          status: 200,
+          body: { name: '@seedream-kit/emulator', endpoints: ['POST /v1/images/generations', 'POST /api/v3/images/generations'] },
         });
       } else {
         req.resume();
-        sendApiError(context, exchange, { status: 404, code: 'NotFound', message: `The requested resource ${method} ${path} was not found` }, 'ark');
+        sendApiError(context, exchange, { status: 404, code: 'NotFound', message: `The requested resource ${method} ${path} was not found` }, { envelope: 'ark' });
       }
     } catch (error) {
       if (controller.signal.aborted) return; // the client left or the server is closing: nothing to answer
       if (!res.headersSent) {
-        sendApiError(context, exchange, errorForStatus(500), 'ark');
+        sendApiError(context, exchange, errorForStatus(500), { envelope: 'ark' });
         process.emitWarning(`seedream-emulator: ${(error as Error)?.stack ?? String(error)}`);
       } else {
         res.destroy();

@@ -25,7 +25,7 @@ export function escapeXml(text: string): string {
 }
 
 /** A hill line across the full width, closed along the bottom edge. */
-function hill(width: number, height: number, baseY: number, amplitude: number, random: () => number): string {
+function hill({ width, height, baseY, amplitude }: { width: number; height: number; baseY: number; amplitude: number }, random: () => number): string {
   const segments = 3 + Math.floor(random() * 3);
   const step = width / segments;
   const points = Array.from({ length: segments + 1 }, (_, i) => [i * step, baseY + (random() * 2 - 1) * amplitude] as const);
@@ -39,7 +39,7 @@ function hill(width: number, height: number, baseY: number, amplitude: number, r
 }
 
 /** A cloud: a row of overlapping circles on a flat base. */
-function cloud(cx: number, cy: number, size: number, fill: string, random: () => number): string {
+function cloud({ cx, cy, size, fill }: { cx: number; cy: number; size: number; fill: string }, random: () => number): string {
   const puffs = 3 + Math.floor(random() * 3);
   let shapes = '';
   for (let i = 0; i < puffs; i++) {
@@ -77,12 +77,15 @@ export function buildScene({ width, height, caption, watermark, palette, random 
 
   const clouds = 2 + Math.floor(random() * 2);
   for (let i = 0; i < clouds; i++) {
-    parts.push(cloud(width * (0.1 + random() * 0.8), height * (0.1 + random() * 0.3), short * (0.12 + random() * 0.1), palette.cloud, random));
+    // Property order is draw order from `random`: keep it (the art is reproducible from the seed).
+    const at = { cx: width * (0.1 + random() * 0.8), cy: height * (0.1 + random() * 0.3), size: short * (0.12 + random() * 0.1), fill: palette.cloud };
+    parts.push(cloud(at, random));
   }
 
   palette.layers.forEach((fill, i) => {
     const baseY = height * (0.42 + i * 0.11 + (random() - 0.5) * 0.04);
-    parts.push(`<path d="${hill(width, height, baseY, height * (0.03 + random() * 0.05), random)}" fill="${fill}"/>`);
+    const amplitude = height * (0.03 + random() * 0.05);
+    parts.push(`<path d="${hill({ width, height, baseY, amplitude }, random)}" fill="${fill}"/>`);
   });
 
   if (caption) {

@@ -16,11 +16,11 @@ export function handleDownload(context: ServerContext, exchange: Exchange, metho
   const verified = context.signer.verify(path, rawQuery);
   const stored = context.store.get(path);
   if (!verified || Date.now() >= (stored?.expiresAt ?? verified.expiresAt)) {
-    sendJson(context, exchange, 403, ACCESS_DENIED, headers);
+    sendJson(context, exchange, { status: 403, body: ACCESS_DENIED, headers });
     return;
   }
   if (!stored) {
-    sendJson(context, exchange, 404, NO_SUCH_KEY, headers);
+    sendJson(context, exchange, { status: 404, body: NO_SUCH_KEY, headers });
     return;
   }
   const etag = `"${createHash('md5').update(stored.bytes).digest('hex')}"`;

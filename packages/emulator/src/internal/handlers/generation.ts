@@ -37,7 +37,7 @@ export async function handleGeneration(context: ServerContext, exchange: Exchang
     raw = await readBody(req, context.maxBodyBytes);
   } catch (error) {
     if (error instanceof BodyTooLarge) {
-      sendApiError(context, exchange, { status: 413, code: 'InvalidParameter', param: '', message: 'The request body is too large' }, envelope, { connection: 'close' });
+      sendApiError(context, exchange, { status: 413, code: 'InvalidParameter', param: '', message: 'The request body is too large' }, { envelope, headers: { connection: 'close' } });
     }
     return;
   }
@@ -52,7 +52,7 @@ export async function handleGeneration(context: ServerContext, exchange: Exchang
   context.log.update(entry, { body: bodyIsJson ? shortenForLog(body) : `<${raw.byteLength} bytes, not JSON>`, stream });
 
   const unauthorized = authError(context, req.headers.authorization);
-  if (unauthorized) return sendApiError(context, exchange, unauthorized, envelope);
+  if (unauthorized) return sendApiError(context, exchange, unauthorized, { envelope });
 
   const header = req.headers['x-emulator-fault'];
   const headerSpec = Array.isArray(header) ? header.join(',') : header;
@@ -61,7 +61,7 @@ export async function handleGeneration(context: ServerContext, exchange: Exchang
     faults = parseFaults(headerSpec, context.serverFaults.parsed);
   } catch (error) {
     if (!(error instanceof FaultSyntaxError)) throw error;
-    return sendApiError(context, exchange, invalidParameter('x-emulator-fault', error.message), envelope);
+    return sendApiError(context, exchange, invalidParameter('x-emulator-fault', error.message), { envelope });
   }
   context.log.update(entry, { fault: combinedSpec(context.serverFaults.spec, headerSpec) });
   const nextLatency = faults.latency !== undefined ? () => faults.latency as number : context.latency;
@@ -76,14 +76,14 @@ export async function handleGeneration(context: ServerContext, exchange: Exchang
     await sleep(nextLatency(), signal);
     const headers: Record<string, string> = {};
     if (faults.retryAfter !== undefined || faults.status === 429 || faults.status === 503) headers['retry-after'] = String(faults.retryAfter ?? 1);
-    return sendApiError(context, exchange, errorForStatus(faults.status, faults.code), envelope, headers);
+    return sendApiError(context, exchange, errorForStatus(faults.status, faults.code), { envelope, headers });
   }
   if (!bodyIsJson) {
-    return sendApiError(context, exchange, invalidParameter('', 'the request body is not valid JSON'), envelope);
+    return sendApiError(context, exchange, invalidParameter('', 'the request body is not valid JSON'), { envelope });
   }
 
   const validation = await validateRequest(body, { rejectUnsupportedParams: context.rejectUnsupportedParams });
-  if (!validation.ok) return sendApiError(context, exchange, validation.error, envelope);
+  if (!validation.ok) return sendApiError(context, exchange, validation.error, { envelope });
   const request = validation.request;
   const plan: GenerationPlan = {
     request,
