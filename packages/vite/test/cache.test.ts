@@ -115,10 +115,10 @@ describe('CacheStore', () => {
     const red = await png('#ff0000');
     const blue = await png('#0000ff');
     const request = (prompt: string) => ({ prompt }) as unknown as CanonicalRequest;
-    const a = await store.put('a'.repeat(64), red, await describeImage(red), 'api', request('red'));
-    await store.put('b'.repeat(64), blue, await describeImage(blue), 'api', request('blue'));
+    const a = await store.put('a'.repeat(64), { bytes: red, facts: await describeImage(red), source: 'api', request: request('red') });
+    await store.put('b'.repeat(64), { bytes: blue, facts: await describeImage(blue), source: 'api', request: request('blue') });
     // Same bytes under a second key share the file.
-    await store.put('c'.repeat(64), red, await describeImage(red), 'emulator', request('red again'));
+    await store.put('c'.repeat(64), { bytes: red, facts: await describeImage(red), source: 'emulator', request: request('red again') });
     expect(a).toMatchObject({ width: 40, height: 30, format: 'png', file: expect.stringMatching(/^[0-9a-f]{16}\.png$/) });
     expect((await readdir(dir)).sort()).toEqual([a.file, store.entry('b'.repeat(64))!.file, 'seedream.lock.json'].sort());
 
@@ -141,8 +141,8 @@ describe('CacheStore', () => {
     const second = await CacheStore.open(dir);
     const red = await png('#ff0000');
     const blue = await png('#0000ff');
-    await first.put('a'.repeat(64), red, await describeImage(red), 'api', { prompt: 'red' } as unknown as CanonicalRequest);
-    await second.put('b'.repeat(64), blue, await describeImage(blue), 'api', { prompt: 'blue' } as unknown as CanonicalRequest);
+    await first.put('a'.repeat(64), { bytes: red, facts: await describeImage(red), source: 'api', request: { prompt: 'red' } as unknown as CanonicalRequest });
+    await second.put('b'.repeat(64), { bytes: blue, facts: await describeImage(blue), source: 'api', request: { prompt: 'blue' } as unknown as CanonicalRequest });
     const lock = JSON.parse(await readFile(join(dir, 'seedream.lock.json'), 'utf8'));
     expect(Object.keys(lock.entries).sort()).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
   });

@@ -26,6 +26,14 @@ export type CacheRead =
   | { status: 'miss' }
   | { status: 'corrupt'; entry: CacheEntry; reason: string };
 
+/** An image to store: its bytes, what was read from them, and where and how it was made. */
+export interface NewImage {
+  bytes: Uint8Array;
+  facts: ImageFacts;
+  source: EntrySource;
+  request: CanonicalRequest;
+}
+
 export interface PruneResult {
   /** Keys removed from the lock file. */
   entries: string[];
@@ -82,7 +90,7 @@ export class CacheStore {
   }
 
   /** Stores an image (already checked to decode) and records it under `key`. */
-  async put(key: string, bytes: Uint8Array, facts: ImageFacts, source: EntrySource, request: CanonicalRequest): Promise<CacheEntry> {
+  async put(key: string, { bytes, facts, source, request }: NewImage): Promise<CacheEntry> {
     const digest = sha256(bytes);
     const entry: CacheEntry = {
       file: `${digest.slice(0, 16)}.${facts.format === 'jpeg' ? 'jpg' : 'png'}`,

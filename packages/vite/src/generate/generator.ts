@@ -136,7 +136,7 @@ export class ImageGenerator {
       } catch (error) {
         throw new SeedreamPluginError(`seedream: the image generated for "${request.label}" cannot be decoded: ${(error as Error).message}`);
       }
-      const entry = await this.store.put(request.key, bytes, facts, backend.source, request.canonical);
+      const entry = await this.store.put(request.key, { bytes, facts, source: backend.source, request: request.canonical });
       this.#done++;
       this.#options.log.info(
         `seedream: generated "${request.label}" ${facts.width}x${facts.height} ${facts.format} in ${((Date.now() - started) / 1000).toFixed(1)}s ` +
