@@ -1,11 +1,11 @@
 /**
- * Every error this module raises is a GraphQLError with an explicit `extensions.code`. Messages are ours:
- * nothing of an upstream body, message or header is repeated (it could echo a key or a signed URL).
+ * Every error this module raises is a GraphQLError with an explicit `extensions.code`, the code of a kind of
+ * core's CLIENT_ERROR_KINDS (the one table the browser transports read back). Messages are ours (the table's
+ * default for the kind, unless a caller gives one): nothing of an upstream body, message or header is repeated
+ * (it could echo a key or a signed URL).
  */
 import { GraphQLError } from 'graphql';
 import {
-  isAPIConnectionError,
-  isAPIError,
   isAPITimeoutError,
   isAPIUserAbortError,
   isBadRequestError,
@@ -14,19 +14,11 @@ import {
   isRateLimitError,
   isSeedreamValidationError,
 } from '@seedream-kit/core';
-import type { ValidationIssue } from '@seedream-kit/core';
+import { CLIENT_ERROR_KINDS, type SeedreamClientErrorCode, type SeedreamClientErrorKind, type ValidationIssue } from '@seedream-kit/core';
 import { toInputPath } from './input.js';
 
-export type SeedreamErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'RATE_LIMITED'
-  | 'CONTENT_FILTERED'
-  | 'UPSTREAM_ERROR'
-  | 'TIMEOUT'
-  | 'OPERATION_LIMIT_EXCEEDED'
-  | 'ABORTED';
+/** The `extensions.code`s of CLIENT_ERROR_KINDS (`BAD_USER_INPUT`, `RATE_LIMITED`, `OPERATION_LIMIT_EXCEEDED` …). */
+export type SeedreamErrorCode = SeedreamClientErrorCode;
 
 /** One refused input field: `field` in the GraphQL input's names, `param` in core's (wire) names. */
 export interface FieldIssue {
@@ -39,10 +31,16 @@ export function seedreamError(code: SeedreamErrorCode, message: string, extensio
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
+/** The error of a kind: its code, and its default message unless one is given. */
+export function kindError(kind: SeedreamClientErrorKind, extensions: Record<string, unknown> = {}, message?: string): GraphQLError {
+  const info = CLIENT_ERROR_KINDS[kind];
+  return seedreamError(info.code, message ?? info.message, extensions);
+}
+
 export function badUserInput(issues: FieldIssue[]): GraphQLError {
   const first = issues[0];
   const message = issues.length === 1 && first ? `Invalid ${first.field}: ${first.message}` : `Invalid input: ${issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}`;
-  return seedreamError('BAD_USER_INPUT', message, { field: first?.field, fields: issues });
+  return kindError('validation', { field: first?.field, fields: issues }, message);
 }
 
 /** Core's validation issues (errors only) as BAD_USER_INPUT. */
@@ -65,27 +63,24 @@ export function toGraphQLError(error: unknown): GraphQLError {
   const requestId = typeof (error as { requestId?: unknown })?.requestId === 'string' ? (error as { requestId: string }).requestId : undefined;
   const extra: Record<string, unknown> = requestId ? { requestId } : {};
   if (isSeedreamValidationError(error)) return fromValidationIssues(error.issues);
-  if (isAPIUserAbortError(error)) return seedreamError('ABORTED', 'The request was cancelled.', extra);
-  if (isAPITimeoutError(error)) return seedreamError('TIMEOUT', 'The image service did not answer in time.', extra);
+  if (isAPIUserAbortError(error)) return kindError('aborted', extra);
+  if (isAPITimeoutError(error)) return kindError('timeout', extra);
   if (isRateLimitError(error)) {
     const retryAfter = error.retryAfter;
-    return seedreamError('RATE_LIMITED', 'The image service is rate limited; retry later.', {
-      ...extra,
-      ...(typeof retryAfter === 'number' ? { retryAfter } : {}),
-    });
+    return kindError('rate_limit', { ...extra, ...(typeof retryAfter === 'number' ? { retryAfter } : {}) });
   }
-  if (isContentPolicyError(error)) return seedreamError('CONTENT_FILTERED', 'The request was refused by content moderation.', extra);
+  if (isContentPolicyError(error)) return kindError('content_policy', extra);
   if (isBadRequestError(error) || isNotFoundError(error)) {
     // A 400 names the refused parameter; a 404 is an unknown model. Both are the caller's input.
     const param = isNotFoundError(error) ? 'model' : ((error as { param?: string }).param ?? '');
     const field = param ? toInputPath(param) : 'input';
-    return seedreamError('BAD_USER_INPUT', `The image service refused ${field === 'input' ? 'the input' : field}.`, {
-      ...extra,
-      field,
-      fields: [{ field, param, message: 'refused by the image service' }],
-    });
+    return kindError(
+      'validation',
+      { ...extra, field, fields: [{ field, param, message: 'refused by the image service' }] },
+      `The image service refused ${field === 'input' ? 'the input' : field}.`,
+    );
   }
-  // 401/403 upstream concern the server's own key or account, not the caller: an upstream error.
-  if (isAPIError(error) || isAPIConnectionError(error)) return seedreamError('UPSTREAM_ERROR', 'The image service failed.', extra);
-  return seedreamError('UPSTREAM_ERROR', 'The image generation failed.', extra);
+  // 401/403 upstream concern the server's own key or account, not the caller: an upstream error. So does
+  // anything else (a bug in a hook), in the same words.
+  return kindError('upstream', extra);
 }

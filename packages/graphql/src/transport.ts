@@ -4,6 +4,9 @@
  * calls, the subscription over GraphQL-over-SSE (distinct connections mode) for `stream: true`.
  */
 import {
+  CLIENT_ERROR_KINDS,
+  clientErrorKindForCode,
+  clientErrorKindForStatus,
   isSeedreamClientError,
   readServerSentEvents,
   SeedreamClientError,
@@ -13,7 +16,6 @@ import {
   type ClientImage,
   type ClientResult,
   type ClientUsage,
-  type SeedreamClientErrorKind,
   type SeedreamTransport,
 } from '@seedream-kit/core/transport';
 
@@ -46,18 +48,6 @@ const IMAGE = 'index url b64Json @include(if: $b64) size width height outputForm
 const USAGE = 'usage { generatedImages outputTokens totalTokens }';
 export const GENERATE_MUTATION = `mutation SeedreamGenerate($input: GenerateImagesInput!, $b64: Boolean!) { generateImages(input: $input) { images { ${IMAGE} } ${USAGE} model created requestId } }`;
 export const GENERATION_SUBSCRIPTION = `subscription SeedreamGeneration($input: GenerateImagesInput!, $b64: Boolean!) { imageGeneration(input: $input) { __typename model created ... on ImageGenerated { image { ${IMAGE} } } ... on ImageFailed { image { ${IMAGE} } } ... on GenerationCompleted { ${USAGE} requestId } } }`;
-
-const KINDS: Record<string, SeedreamClientErrorKind> = {
-  BAD_USER_INPUT: 'validation',
-  UNAUTHENTICATED: 'authentication',
-  FORBIDDEN: 'permission',
-  RATE_LIMITED: 'rate_limit',
-  CONTENT_FILTERED: 'content_policy',
-  UPSTREAM_ERROR: 'upstream',
-  TIMEOUT: 'timeout',
-  ABORTED: 'aborted',
-  NOT_FOUND: 'not_found',
-};
 
 interface GqlError {
   message?: string;
@@ -99,7 +89,7 @@ export function createGraphQLTransport(options: GraphQLTransportOptions): Seedre
         const payload = await readJson(response, signal);
         if (payload.errors?.length) throw fromGraphQLErrors(payload.errors, response.status);
         const data = payload.data?.generateImages as { images: GqlImage[]; usage?: GqlUsage | null; model: string; created: number } | undefined;
-        if (!data) throw new SeedreamClientError(response.ok ? 'upstream' : 'network', `The GraphQL endpoint answered ${response.status} without a result.`, { status: response.status });
+        if (!data) throw new SeedreamClientError(kindOfAnswer(response), `The GraphQL endpoint answered ${response.status} without a result.`, { status: response.status });
         const result: ClientResult = { images: data.images.map(toClientImage), model: data.model, created: data.created };
         if (data.usage) result.usage = toClientUsage(data.usage);
         return result;
@@ -119,7 +109,7 @@ async function readJson(response: Response, signal: AbortSignal): Promise<{ data
   try {
     return JSON.parse(text);
   } catch {
-    throw new SeedreamClientError(response.ok ? 'upstream' : 'network', `The GraphQL endpoint answered ${response.status} with no GraphQL result.`, { status: response.status });
+    throw new SeedreamClientError(kindOfAnswer(response), `The GraphQL endpoint answered ${response.status} with no GraphQL result.`, { status: response.status });
   }
 }
 
@@ -158,16 +148,22 @@ async function readSubscription(response: Response, ctx: { signal: AbortSignal; 
 }
 
 function failure(error: unknown, signal: AbortSignal, partialResult?: ClientResult): SeedreamClientError {
-  if (signal.aborted) return new SeedreamClientError('aborted', 'The generation was cancelled.', { cause: signal.reason, partialResult });
-  return new SeedreamClientError('network', 'The GraphQL endpoint could not be reached.', { cause: error, partialResult });
+  if (signal.aborted) return new SeedreamClientError('aborted', CLIENT_ERROR_KINDS.aborted.message, { cause: signal.reason, partialResult });
+  return new SeedreamClientError('network', CLIENT_ERROR_KINDS.network.message, { cause: error, partialResult });
+}
+
+/** An answer without a GraphQL result: a 200 is the server's failure, an error status (a proxy's page) reads as its kind. */
+function kindOfAnswer(response: Response) {
+  return response.ok ? 'upstream' : clientErrorKindForStatus(response.status);
 }
 
 function fromGraphQLErrors(errors: GqlError[], status: number, partialResult?: ClientResult): SeedreamClientError {
   const first = errors[0] ?? {};
   const ext = first.extensions ?? {};
-  const kind = KINDS[ext.code ?? ''] ?? (status >= 500 ? 'upstream' : 'bad_request');
+  // The code's kind (CLIENT_ERROR_KINDS); a code the table does not know reads as the kind of the HTTP status.
+  const kind = clientErrorKindForCode(ext.code) ?? clientErrorKindForStatus(status);
   const fields = ext.fields?.map((f) => ({ path: f.param ?? f.field ?? '', message: f.message ?? '' }));
-  return new SeedreamClientError(kind, first.message ?? 'The GraphQL request failed.', {
+  return new SeedreamClientError(kind, first.message ?? CLIENT_ERROR_KINDS[kind].message, {
     status,
     ...(fields?.length ? { fields } : {}),
     ...(typeof ext.retryAfter === 'number' ? { retryAfter: ext.retryAfter } : {}),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CLIENT_ERROR_KINDS, clientErrorKindForStatus, type ClientErrorKindInfo, type SeedreamClientErrorKind } from '@seedream-kit/core/transport';
 import { createGraphQLTransport, isSeedreamClientError, SeedreamClientError, toInput } from '../src/transport.js';
 import type { ClientEvent } from '../src/transport.js';
 import { FAKE_KEY, SIZE, startStack } from './helpers.js';
@@ -160,5 +161,46 @@ describe('createGraphQLTransport against the served endpoint', () => {
     const runtime = [...source.matchAll(/^(?:import|export) (?!type )[^;]*? from '([^']+)'/gm)].map((match) => match[1]);
     expect(new Set(runtime)).toEqual(new Set(['@seedream-kit/core/transport']));
     expect(source).not.toMatch(/from 'graphql'|require\(/);
+  });
+});
+
+describe('createGraphQLTransport reads every code of the table (core\'s CLIENT_ERROR_KINDS)', () => {
+  const table = Object.entries(CLIENT_ERROR_KINDS) as Array<[SeedreamClientErrorKind, ClientErrorKindInfo]>;
+  const codes = table.flatMap(([kind, info]) => [info.code, ...(info.extraCodes ?? [])].map((code): [string, SeedreamClientErrorKind] => [code, kind]));
+  const answering = (status: number, body: string, type = 'application/graphql-response+json') =>
+    createGraphQLTransport({ url: 'http://graphql.test/graphql', fetch: async () => new Response(body, { status, headers: { 'content-type': type } }) });
+  const signal = () => new AbortController().signal;
+
+  it.each(codes)('%s → %s', async (code, kind) => {
+    const transport = answering(200, JSON.stringify({ errors: [{ message: 'refused', extensions: { code } }], data: null }));
+    expect(await rejection(transport.generate({ prompt: 'x' }, { signal: signal() }))).toMatchObject({ kind, message: 'refused', status: 200 });
+  });
+
+  it('a code the table does not know reads as the kind of the HTTP status; a missing message is the kind\'s', async () => {
+    for (const status of [200, 400, 404, 429, 500, 503]) {
+      const error = await rejection(answering(status, JSON.stringify({ errors: [{ extensions: { code: 'SOMETHING_NEW' } }] })).generate({ prompt: 'x' }, { signal: signal() }));
+      const kind = clientErrorKindForStatus(status);
+      expect([status, error.kind, error.message]).toEqual([status, kind, CLIENT_ERROR_KINDS[kind].message]);
+    }
+  });
+
+  it('an answer that is not GraphQL (a proxy\'s page) reads as the kind of its status', async () => {
+    for (const status of [404, 413, 502, 503, 504]) {
+      const error = await rejection(answering(status, '<html>proxy</html>', 'text/html').generate({ prompt: 'x' }, { signal: signal() }));
+      expect([status, error.kind]).toEqual([status, clientErrorKindForStatus(status)]);
+    }
+  });
+
+  it('the server\'s own limit (OPERATION_LIMIT_EXCEEDED, from its validation rule) is limit_exceeded', async () => {
+    const stack = await startStack({ emulator: { latency: 0 }, yoga: { limits: { maxGenerationsPerOperation: 0 } } });
+    try {
+      const transport = createGraphQLTransport({ url: stack.url });
+      const error = await rejection(transport.generate({ prompt: 'a paper boat', size: SIZE }, { signal: signal() }));
+      expect(error).toMatchObject({ kind: 'limit_exceeded' });
+      expect(CLIENT_ERROR_KINDS[error.kind]).toMatchObject({ retryable: false, billed: false });
+      expect(stack.emulator.log.generations()).toHaveLength(0);
+    } finally {
+      await stack.close();
+    }
   });
 });
