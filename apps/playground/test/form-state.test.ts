@@ -1,4 +1,5 @@
 /** The form's translation to request params and of the kit's errors back to fields: pure functions, no browser. */
+import { CLIENT_ERROR_KINDS } from '@seedream-kit/react';
 import { describe, expect, test } from 'vitest';
 import type { ModelInfo } from '../src/api/models.ts';
 import { adaptToModel, fieldForPath, initialFormState, maxImagesLimit, toParams } from '../src/form/form-state.ts';
@@ -97,7 +98,7 @@ describe('describeError', () => {
   });
 
   test('every error kind has its own title', () => {
-    const kinds = ['validation', 'bad_request', 'authentication', 'permission', 'not_found', 'rate_limit', 'content_policy', 'upstream', 'timeout', 'network', 'aborted'];
+    const kinds = Object.keys(CLIENT_ERROR_KINDS);
     const titles = new Set(kinds.map((kind) => describeError({ kind, message: 'x' }).title));
     expect(titles.size).toBe(kinds.length);
     expect(describeError(new Error('boom')).title).toBe('Something went wrong');

@@ -1,4 +1,5 @@
 /** Turns the kit's error (SeedreamClientError or anything thrown) into words for the page. */
+import { isClientErrorKind, type SeedreamClientErrorKind } from '@seedream-kit/react';
 import { type FieldName, fieldForPath } from '../form/form-state.ts';
 
 /** The parts of @seedream-kit/react's SeedreamClientError the page reads. */
@@ -21,12 +22,14 @@ export interface ErrorDescription {
   requestId?: string;
 }
 
-const TITLES: Record<string, { title: string; detail: string }> = {
+/** The playground's own words, one entry per kind of the kit's table (CLIENT_ERROR_KINDS): a new kind does not compile until it has words here. */
+const TITLES: Record<SeedreamClientErrorKind, { title: string; detail: string }> = {
   validation: { title: 'Check the highlighted fields', detail: 'Nothing was sent: the request would have been rejected.' },
   bad_request: { title: 'The API rejected the request', detail: 'The parameters were refused upstream.' },
   authentication: { title: 'The API key was rejected', detail: 'The server’s COMETAPI_KEY is missing, wrong or expired.' },
   permission: { title: 'Not allowed', detail: 'This server refused the request (model, limit or origin).' },
   not_found: { title: 'Model not available', detail: 'The API does not know this model, or your key cannot use it.' },
+  limit_exceeded: { title: 'Over this server’s limit', detail: 'The request asks for more images or generations than this server allows at once.' },
   rate_limit: { title: 'Too many requests', detail: 'The image service is rate limiting this key.' },
   content_policy: { title: 'Blocked by the content filter', detail: 'Rephrase the prompt or change the reference images.' },
   upstream: { title: 'The image service failed', detail: 'The upstream API answered with an error. It may be busy; try again.' },
@@ -38,7 +41,7 @@ const TITLES: Record<string, { title: string; detail: string }> = {
 export function describeError(error: unknown): ErrorDescription {
   const kit = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as KitErrorLike;
   const kind = kit.kind ?? 'unknown';
-  const known = TITLES[kind] ?? { title: 'Something went wrong', detail: '' };
+  const known = isClientErrorKind(kind) ? TITLES[kind] : { title: 'Something went wrong', detail: '' };
   const fields: Partial<Record<FieldName, string>> = {};
   const unplaced: string[] = [];
   for (const field of kit.fields ?? []) {
