@@ -5,3 +5,5 @@
 export { downloadImage, DEFAULT_DOWNLOAD_MAX_BYTES, DEFAULT_DOWNLOAD_TIMEOUT } from './internal/node/download.js';
 export type { DownloadOptions, DownloadedFile } from './internal/node/download.js';
 export { isPrivateAddress } from './internal/node/address-policy.js';
+export { isAtomicWriteTemp, writeFileAtomic } from './internal/node/atomic-write.js';
+export type { WriteFileAtomicOptions } from './internal/node/atomic-write.js';

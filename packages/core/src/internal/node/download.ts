@@ -6,8 +6,7 @@
  * are checked before connecting; redirects are followed by hand and every hop is checked again.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
@@ -15,9 +14,10 @@ import { dirname } from 'node:path';
 import { APITimeoutError, APIUserAbortError, DownloadError, isSeedreamError } from '../../errors.js';
 import { errorCode } from '../call-scope.js';
 import { allowListMatcher, isPrivateAddress } from './address-policy.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 export interface DownloadOptions {
-  /** Write the image to this file (atomically: a temporary file renamed into place) instead of returning bytes. */
+  /** Write the image to this file (atomically: a temporary file flushed to disk, then renamed into place) instead of returning bytes. */
   to?: string;
   /** Largest body accepted, in bytes. Default 64 MiB. */
   maxBytes?: number;
@@ -247,22 +247,15 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
-async function writeAtomically(path: string, hop: Hop, maxBytes: number, url: URL): Promise<number> {
+/** Streams the body to `path` (see writeFileAtomic) and returns its size. */
+async function writeBodyToFile(path: string, hop: Hop, maxBytes: number, url: URL): Promise<number> {
   await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.part`;
-  const file = await open(temporary, 'w');
-  let size: number;
-  try {
+  let size = 0;
+  await writeFileAtomic(path, async (file) => {
     size = (await readAll(hop, maxBytes, url, async (chunk) => {
       await file.write(chunk);
     })) as number;
-    await file.close();
-  } catch (error) {
-    await file.close().catch(() => {});
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await rename(temporary, path);
+  });
   return size;
 }
 
@@ -328,7 +321,7 @@ export async function downloadImage(url: string, options: DownloadOptions = {}):
       }
       const contentType = response.header('content-type');
       if (options.to !== undefined) {
-        const size = await writeAtomically(options.to, response, maxBytes, parsed);
+        const size = await writeBodyToFile(options.to, response, maxBytes, parsed);
         return { path: options.to, size, contentType, url: current };
       }
       return concat((await readAll(response, maxBytes, parsed)) as Uint8Array[]);
