@@ -23,6 +23,7 @@ import { headerIssues, serializeBody, withoutSecretInHeaders } from './internal/
 import { B64JsonReader } from './internal/b64-json-reader.js';
 import { CallScope } from './internal/call-scope.js';
 import { isBrowserLike, readEnv } from './internal/env.js';
+import { isPlainObject } from './internal/plain-object.js';
 import { ResultImageStream, SeedreamImageStream } from './internal/image-stream.js';
 import { prepareReferenceImages } from './internal/reference-images.js';
 import { toResult } from './internal/results.js';
@@ -38,8 +39,6 @@ const BROWSER_MESSAGE =
   '@seedream-kit/core refuses to use an API key in a browser: anyone who opens the page can read the key and spend your credit. ' +
   'Call Seedream from your server (or a same-origin route that adds the key, with `apiKey: null` here). ' +
   'If you accept the risk (a local tool, a key limited to this page), pass `dangerouslyAllowBrowser: true`.';
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A failed call as `#retry` needs it: the request to send again, and the retry policy. */
 interface RetryCall {

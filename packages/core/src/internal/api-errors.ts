@@ -40,6 +40,7 @@ const REQUEST_ID_IN_MESSAGE = /request[ _-]?id[\s:=]+([A-Za-z0-9][A-Za-z0-9._-]{
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+/** Any object, arrays included (unlike isPlainObject: `{"error": []}` counts as an error envelope here). */
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /** Removes the API key (and any bearer token) from text that may be shown or logged. */

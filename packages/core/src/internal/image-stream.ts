@@ -14,6 +14,7 @@ import { APIConnectionError, APIError, APIUserAbortError, SeedreamError, isSeedr
 import type { FailedImage, GenerateResult, GeneratedImage, ImageStream, ImageStreamEvent, SucceededImage, Usage } from '../types.js';
 import { createAPIError, providerErrorOf } from './api-errors.js';
 import type { CallScope } from './call-scope.js';
+import { isPlainObject } from './plain-object.js';
 import { toImage, toTools, toUsage } from './results.js';
 
 const SUCCEEDED = 'image_generation.partial_succeeded';
@@ -22,7 +23,6 @@ const COMPLETED = 'image_generation.completed';
 /** After `completed` / `[DONE]`, how long to wait for the server to close before closing ourselves. */
 const CLOSE_GRACE_MS = 2000;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const noop = () => {};
 
 export interface StreamContext {
@@ -147,7 +147,7 @@ export class SeedreamImageStream implements ImageStream {
     } catch {
       throw this.failure(`A stream event is not valid JSON (${message.event ?? 'no event name'}, ${data.length} characters)`);
     }
-    if (!isObject(payload)) return undefined;
+    if (!isPlainObject(payload)) return undefined;
     const type = typeof payload.type === 'string' ? payload.type : message.event;
     if (message.event === 'error' || type === 'error' || (payload.error !== undefined && type !== FAILED)) {
       throw createAPIError({

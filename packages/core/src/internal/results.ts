@@ -3,8 +3,7 @@ import { APIError } from '../errors.js';
 import type { FailedImage, GenerateResult, GeneratedImage, ImageError, SucceededImage, Usage } from '../types.js';
 import { createAPIError, providerErrorOf, requestIdOf, scrubSecret } from './api-errors.js';
 import { decodeBase64 } from './base64.js';
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isPlainObject } from './plain-object.js';
 
 /** `"2048x2048"` (also `X`, `*` and `×`, as in the docs' prose) → width and height. */
 export function parseSize(size: unknown): { width: number; height: number } | undefined {
@@ -28,7 +27,7 @@ const RESULT_KEYS = new Set(['model', 'created', 'created_at', 'data', 'usage', 
 
 /** A failed slot's error, with the key scrubbed (a hostile proxy may echo it into any text it returns). */
 function imageError(value: unknown, apiKey: string | undefined): ImageError {
-  const error = isObject(value) ? value : {};
+  const error = isPlainObject(value) ? value : {};
   return {
     code: scrubSecret(typeof error.code === 'string' ? error.code : String(error.code ?? 'unknown'), apiKey),
     message: scrubSecret(typeof error.message === 'string' ? error.message : '', apiKey),
@@ -40,7 +39,7 @@ function imageError(value: unknown, apiKey: string | undefined): ImageError {
  * already decoded.
  */
 export function toImage(item: unknown, index: number, decoded?: readonly Uint8Array[], apiKey?: string): GeneratedImage {
-  const slot = isObject(item) ? item : {};
+  const slot = isPlainObject(item) ? item : {};
   if (slot.error !== undefined && slot.error !== null && slot.url === undefined && slot.b64_json === undefined) {
     return { index, error: imageError(slot.error, apiKey) } satisfies FailedImage;
   }
@@ -67,7 +66,7 @@ export function toImage(item: unknown, index: number, decoded?: readonly Uint8Ar
 
 /** `usage` as sent, with `generated_images` filled in from the images when a gateway dropped it. */
 export function toUsage(value: unknown, images: readonly GeneratedImage[]): Usage | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isPlainObject(value)) return undefined;
   if (typeof value.generated_images === 'number') return value as Usage;
   return { ...value, generated_images: images.filter((image) => !image.error).length } as Usage;
 }
@@ -96,7 +95,7 @@ export interface ResultContext {
 export function toResult(body: unknown, answer: ResultContext): GenerateResult {
   const { headers, model: requestedModel, apiKey, decoded } = answer;
   const requestId = answer.requestId ?? requestIdOf(headers);
-  if (!isObject(body)) {
+  if (!isPlainObject(body)) {
     throw new APIError({ status: 200, message: 'The response body is not a JSON object', headers, requestId });
   }
   const data = body.data;

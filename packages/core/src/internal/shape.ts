@@ -4,6 +4,7 @@
  * library: this runs on every call and the request-overhead budget is a few microseconds).
  */
 import type { ValidationIssue } from '../types.js';
+import { isPlainObject } from './plain-object.js';
 
 type Rule =
   | { kind: 'string'; message: string; nonEmpty?: string }
@@ -53,8 +54,6 @@ export const REQUEST_SHAPE: Record<string, Rule> = {
   layer_decomposition: boolean('layer_decomposition'),
   background: oneOf('background', ['transparent', 'opaque']),
 };
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Checks one value; pushes issues; returns false when it was wrong. `undefined` means absent and passes. */
 function check(value: unknown, rule: Rule, path: string, issues: ValidationIssue[]): boolean {
