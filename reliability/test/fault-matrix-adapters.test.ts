@@ -1,10 +1,11 @@
 /**
  * What the generic matrix (test/fault-matrix.test.ts, which runs every channel of CHANNELS) cannot see through a
  * transport: the adapters' own wire answers per fault (the route's `kind` and status, GraphQL's
- * `extensions.code`) checked against the one mapping table (ADAPTER_ERRORS in fixtures/channels.mjs); every case
- * at once on ONE shared server per adapter (faults routed per call, nothing crossed, each sent once); retries
- * configured on the server's core client (only 429s repeated); and aborting from the browser side, which must
- * abort the upstream request and keep the images already received.
+ * `extensions.code`) checked against ADAPTER_ERRORS in fixtures/channels.mjs (each adapter's kind per core class;
+ * statuses and codes from core's CLIENT_ERROR_KINDS); every case at once on ONE shared server per adapter
+ * (faults routed per call, nothing crossed, each sent once); retries configured on the server's core client (only
+ * 429s repeated); and aborting from the browser side, which must abort the upstream request and keep the images
+ * already received.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '@seedream-kit/emulator';
@@ -44,6 +45,7 @@ describe.concurrent('the wire answers match the mapping table (JSON mode, raw HT
     const response = await fetch(route.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headersFor(testCase, tag) }, body: JSON.stringify(requestFor('json')) });
     const body = (await response.json()) as { error: { kind: string; status: number; requestId?: string } };
     expect(body.error.kind).toBe(ADAPTER_ERRORS[expected.kind]!.route);
+    expect(body.error.status).toBe(ADAPTER_ERRORS[expected.kind]!.status);
     expect(response.status).toBe(body.error.status);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(entriesOf(emu, tag)).toHaveLength(1);
