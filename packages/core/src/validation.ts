@@ -5,6 +5,7 @@
  */
 import { DEFAULT_MODEL, MAX_IMAGES_PER_REQUEST, getModelCapabilities, type ModelCapabilities } from './models.js';
 import { binaryKind } from './internal/binary.js';
+import { isPlainObject } from './internal/plain-object.js';
 import { checkShape } from './internal/shape.js';
 import { base64DecodedLength, decodeBase64 } from './internal/base64.js';
 import { pictureProblems } from './internal/picture-rules.js';
@@ -16,9 +17,6 @@ export const DEFAULT_MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 /** Default hard cap on the prompt, in characters. Ours, not the API's (it documents none). */
 export const DEFAULT_PROMPT_MAX_LENGTH = 10_000;
 const DEFAULT_ADVICE = { maxChars: 1000, maxCjkChars: 300 };
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Model capabilities with the caller's overrides applied. */
 export function resolveCapabilities(model: string, options: ValidationOptions = {}): ModelCapabilities {
@@ -61,7 +59,14 @@ class Collector {
   }
 }
 
-function checkImageItem(item: unknown, path: string, caps: ModelCapabilities, maxBytes: number, out: Collector): void {
+/** What checking reference images needs: the model's rules, the size cap, and where issues go. */
+interface ImageCheck {
+  caps: ModelCapabilities;
+  maxBytes: number;
+  out: Collector;
+}
+
+function checkImageItem(item: unknown, path: string, { caps, maxBytes, out }: ImageCheck): void {
   const allowed = caps.inputFormats;
   if (typeof item === 'string') {
     if (/^data:/i.test(item)) {
@@ -127,7 +132,8 @@ function checkImageItem(item: unknown, path: string, caps: ModelCapabilities, ma
 }
 
 /** Checks `image` and returns how many references there are. */
-function checkImages(image: unknown, caps: ModelCapabilities, maxBytes: number, out: Collector): number {
+function checkImages(image: unknown, check: ImageCheck): number {
+  const { caps, out } = check;
   if (image === undefined) {
     if (caps.requiresReferenceImage) out.error('image', `${caps.id} needs exactly one reference image`);
     return 0;
@@ -141,7 +147,7 @@ function checkImages(image: unknown, caps: ModelCapabilities, maxBytes: number, 
   } else if (caps.requiresReferenceImage && list.length !== 1) {
     out.error('image', `${caps.id} needs exactly one reference image`);
   }
-  list.forEach((item, index) => checkImageItem(item, Array.isArray(image) ? `image[${index}]` : 'image', caps, maxBytes, out));
+  list.forEach((item, index) => checkImageItem(item, Array.isArray(image) ? `image[${index}]` : 'image', check));
   return list.length;
 }
 
@@ -237,7 +243,7 @@ export function validateParams(params: unknown, options: ValidationOptions = {})
     }
   }
 
-  const references = checkImages(params.image, caps, maxBytes, out);
+  const references = checkImages(params.image, { caps, maxBytes, out });
 
   if (out.ok('size', params.size)) checkSize(params.size as string, caps, layerMode, out);
 
