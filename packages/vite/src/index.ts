@@ -11,7 +11,7 @@
 import { seedream } from './plugin.js';
 
 export { seedream, UPDATE_EVENT } from './plugin.js';
-export type { SeedreamPluginApi } from './plugin.js';
+export type { SeedreamPlugin, SeedreamPluginApi } from './plugin.js';
 export { pruneCache } from './cache/store.js';
 export type { PruneResult } from './cache/store.js';
 export { LOCK_FILE } from './cache/manifest.js';

@@ -27,10 +27,13 @@ export interface SeedreamPluginApi {
   usedKeys(): string[];
 }
 
+/** What `seedream()` returns: a Vite plugin whose `api` is always set (Vite's `Plugin` type has it optional). */
+export type SeedreamPlugin = Plugin<SeedreamPluginApi> & { api: SeedreamPluginApi };
+
 /** HMR custom event sent when a generated image replaces its placeholder in `vite dev`. */
 export const UPDATE_EVENT = 'seedream:update';
 
-export function seedream(options: SeedreamPluginOptions = {}): Plugin<SeedreamPluginApi> {
+export function seedream(options: SeedreamPluginOptions = {}): SeedreamPlugin {
   const named = checkNamedImages(options.images ?? {});
   const devPrefix = `/${(options.devPrefix ?? '/@seedream/').replace(/^\/+|\/+$/g, '')}/`;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
