@@ -7,6 +7,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '@seedream-kit/emulator';
+import { DEFAULT_POLICY_LIMITS } from '@seedream-kit/core/server';
 import { startRouteServer, type Served } from '../fixtures/channels.mjs';
 import { MODEL, entriesOf } from '../fixtures/fault-matrix.mjs';
 
@@ -21,9 +22,10 @@ let rssBefore = 0;
 
 beforeAll(async () => {
   emu = await startEmulator({ port: 0, host: '127.0.0.1' });
-  route = await startRouteServer(emu);
-  smallCap = await startRouteServer(emu, { route: { limits: { maxBodyBytes: SMALL_CAP } } });
-  allowList = await startRouteServer(emu, { route: { models: [MODEL] } });
+  // The policy's default limits (4 images, 10 references, 2 000 characters), with room for the large bodies below.
+  route = await startRouteServer(emu, { policy: { limits: { ...DEFAULT_POLICY_LIMITS, maxBodyBytes: 16 * 1024 * 1024 } } });
+  smallCap = await startRouteServer(emu, { policy: { limits: { maxBodyBytes: SMALL_CAP } } });
+  allowList = await startRouteServer(emu, { policy: { models: [MODEL] } });
   rssBefore = process.memoryUsage().rss;
 });
 afterAll(async () => {
@@ -187,13 +189,11 @@ describe('CR/LF and unknown fields', () => {
     expect(upstream(answer)).toHaveLength(0);
   });
 
-  it('without an allow-list an unknown model (with CR/LF) is forwarded as JSON text only: 404 not_found, no header injected', async () => {
-    const answer = await send(JSON.stringify({ ...VALID, model: `${MODEL}\r\nx-injected: 1` }));
-    expect(answer.status).toBe(404);
-    expect(answer.error).toMatchObject({ kind: 'not_found' });
-    const entries = upstream(answer);
-    expect(entries).toHaveLength(1);
-    expect(entries[0]!.headers['x-injected']).toBeUndefined();
+  it.each([['gpt-image-1'], ['dall-e-3'], [`${MODEL}\r\nx-injected: 1`]])('with the default allow-list (the Seedream table) the model %j is refused: 400 naming "model", nothing sent', async (model) => {
+    const answer = await send(JSON.stringify({ ...VALID, model }));
+    expect(answer.status).toBe(400);
+    expect(answer.error?.fields?.map((entry) => entry.path)).toEqual(['model']);
+    expect(upstream(answer)).toHaveLength(0);
   });
 
   it.each<[string, string]>([
@@ -218,6 +218,26 @@ describe('CR/LF and unknown fields', () => {
     // The route sets `stream: false` itself; nothing else is added, nothing unknown passes.
     expect(Object.keys(sent).sort()).toEqual([...Object.keys(VALID), 'stream'].sort());
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('unknown keys inside known objects are dropped too (sequential_image_generation_options.n, tools[0].url)', async () => {
+    const answer = await send(
+      JSON.stringify({
+        ...VALID,
+        model: 'doubao-seedream-5-0-260128',
+        size: '2K',
+        sequential_image_generation: 'auto',
+        sequential_image_generation_options: { max_images: 2, n: 100, __proto__: { n: 1 } },
+        tools: [{ type: 'web_search', url: 'http://169.254.169.254/' }],
+        optimize_prompt_options: { mode: 'standard', budget: 'unlimited' },
+      }),
+    );
+    const entries = upstream(answer);
+    expect([answer.status, entries.length]).toEqual([200, 1]);
+    const sent = entries[0]!.body as Record<string, any>;
+    expect(sent.sequential_image_generation_options).toEqual({ max_images: 2 });
+    expect(sent.tools).toEqual([{ type: 'web_search' }]);
+    expect(sent.optimize_prompt_options).toEqual({ mode: 'standard' });
   });
 });
 

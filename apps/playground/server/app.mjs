@@ -10,6 +10,7 @@ import { createDownloadHandler } from './internal/download.mjs';
 import { allowedHostsFor, isSameOrigin, nodeHeaders } from './internal/same-origin.mjs';
 import { createStaticHandler } from './internal/static-files.mjs';
 import { createKit } from './internal/kit.mjs';
+import { createSessions } from './internal/sessions.mjs';
 import { connectUpstream } from './internal/upstream.mjs';
 
 const appRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -24,6 +25,7 @@ const appRoot = fileURLToPath(new URL('..', import.meta.url));
  * @property {import('@seedream-kit/emulator').EmulatorOptions} [emulatorOptions] for the in-process emulator
  * @property {string} [distDir] default `<app>/dist`
  * @property {string[]} [allowedHosts] extra `host:port` values the same-origin check accepts
+ * @property {import('@seedream-kit/core/server').SpendingPolicyOptions['budget']} [budget] image budgets (default: the policy's)
  */
 
 /**
@@ -49,10 +51,15 @@ export async function startPlayground(options = {}) {
   const server = createServer();
   /** @type {Set<string>} filled in once the port is known */
   let allowedHosts = new Set();
-  /** @param {{ get(name: string): string | null }} headers */
-  const authorize = (headers) => isSameOrigin(headers, allowedHosts);
+  const sessions = createSessions();
+  /**
+   * The caller is this visit's session, and only from a page of this origin: forged headers without the cookie
+   * spend nothing (what that does and does not stop: server/internal/sessions.mjs).
+   * @param {{ get(name: string): string | null }} headers
+   */
+  const callerOf = (headers) => (isSameOrigin(headers, allowedHosts) && sessions.callerOf(headers)) || false;
 
-  const kit = createKit({ client: upstream.client, authorize });
+  const kit = createKit({ client: upstream.client, authorize: (request) => callerOf(request.headers), budget: options.budget });
   const download = createDownloadHandler({ emulatorOrigin: upstream.emulator?.url });
   const info = JSON.stringify({ mode: upstream.mode, upstream: upstream.description });
   /** @type {Array<() => Promise<void>>} */
@@ -77,19 +84,30 @@ export async function startPlayground(options = {}) {
   }
 
   server.on('request', (req, res) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('referrer-policy', 'no-referrer'); // signed image URLs must not leak through Referer
     res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('x-content-type-options', 'nosniff');
+    const headers = nodeHeaders(req.headers);
+    // A Host outside the list (malformed, or another name: DNS rebinding) is refused before any handler parses it.
+    if (!allowedHosts.has(headers.get('host')?.toLowerCase() ?? '') || !req.url?.startsWith('/')) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Bad request');
+      return;
+    }
+    const { pathname } = new URL(req.url, 'http://localhost');
     let handling;
     if (pathname === '/graphql') handling = kit.graphql(req, res);
     else if (pathname === '/api/seedream' || pathname.startsWith('/api/seedream/')) handling = kit.route(req, res);
+    else if (pathname === '/api/uploads') handling = kit.upload(req, res);
     else if (pathname === '/api/info') res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(info);
     else if (pathname === '/api/download') {
       if (req.method !== 'GET') res.writeHead(405, { allow: 'GET' }).end();
-      else if (!authorize(nodeHeaders(req.headers))) res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden');
+      else if (!callerOf(headers)) res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden');
       else handling = download(req, res);
     } else if (pathname.startsWith('/api/')) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"Not found"}}');
-    else handling = frontend(req, res);
+    else {
+      if (req.method === 'GET') sessions.ensure(headers, res); // the page hands out this visit's session
+      handling = frontend(req, res);
+    }
     Promise.resolve(handling).catch((error) => {
       console.error('[playground] request failed:', error instanceof Error ? error.message : error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal error');

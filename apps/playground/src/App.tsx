@@ -15,7 +15,7 @@ export function App() {
   const models = useModels();
   const [transportKind, setTransportKind] = useState<TransportKind>('http');
   const transport = useMemo(
-    () => (transportKind === 'http' ? createHttpTransport({ url: '/api/seedream' }) : createGraphQLTransport({ url: '/graphql' })),
+    () => (transportKind === 'http' ? createHttpTransport({ url: '/api/seedream', uploadUrl: '/api/uploads' }) : createGraphQLTransport({ url: '/graphql', uploadUrl: '/api/uploads' })),
     [transportKind],
   );
 

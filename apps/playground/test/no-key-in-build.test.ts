@@ -71,12 +71,18 @@ describe('the API key never reaches the browser', () => {
       expect(playground.mode).toBe('cometapi');
       expect(playground.emulator).toBeUndefined();
       const bodies: string[] = [];
-      for (const path of ['/', '/api/info']) bodies.push(await (await fetch(playground.url + path)).text());
+      let cookie = '';
+      for (const path of ['/', '/api/info']) {
+        const response = await fetch(playground.url + path);
+        cookie ||= response.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+        bodies.push(await response.text());
+      }
+      expect(cookie).toMatch(/^seedream_session=/); // the page hands out this visit's session
 
       const request = (origin: string) =>
         fetch(`${playground.url}/api/seedream`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', origin },
+          headers: { 'content-type': 'application/json', origin, cookie },
           body: JSON.stringify({ model: 'doubao-seedream-4-0-250828', prompt: 'A red kite over a beach', size: '1K' }),
         });
 

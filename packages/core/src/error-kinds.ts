@@ -12,37 +12,32 @@
  * - `billed`: the call may have been billed (the provider may have generated images before the failure).
  *   Only `retryable && !billed` (a rate limit) is safe to repeat without asking the user.
  * - `message`: the default user-facing message, for when the server sends none of its own.
- * - `extraCodes` / `extraStatuses`: other codes and statuses that read as this kind (graphql-yoga's own codes,
- *   a proxy's 408 …). Never sent by this kit's servers under those names unless noted.
+ * - `extraCodes` / `extraStatuses`: other codes and statuses that read as this kind, where the status that comes
+ *   with them would not (`QUERY_TOO_COMPLEX` comes with a 400, graphql-yoga's masked `INTERNAL_SERVER_ERROR`
+ *   with a 200; a proxy may answer 408). Codes that arrive with their kind's status need no entry: yoga's
+ *   `GRAPHQL_PARSE_FAILED` (400 → `bad_request`), the body limit's `REQUEST_ENTITY_TOO_LARGE` (413).
  *
- * The GraphQL server's own limits (`OPERATION_LIMIT_EXCEEDED`, `QUERY_TOO_COMPLEX`, the body size limit's
- * `REQUEST_ENTITY_TOO_LARGE`) are one kind, `limit_exceeded`: the request asks for more than this server allows.
- * Nothing was sent upstream, and the same request will be refused again.
+ * The GraphQL server's own limits (`OPERATION_LIMIT_EXCEEDED`, `QUERY_TOO_COMPLEX`, the body size limit) are one
+ * kind, `limit_exceeded`: the request asks for more than this server allows. Nothing was sent upstream, and the
+ * same request will be refused again. (A proxy's 413 page reads as it too.)
  *
  * Order matters only for statuses that several kinds share: the first kind listed owns the status for the
  * reverse lookup. `bad_request` comes first, so an unreadable 400 reads as `bad_request` (not `validation`,
  * which always comes with fields, nor `content_policy`, which always comes with its kind or code).
  */
 export const CLIENT_ERROR_KINDS = {
-  bad_request: {
-    status: 400,
-    code: 'BAD_REQUEST',
-    retryable: false,
-    billed: false,
-    message: 'The request was refused.',
-    extraCodes: ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED'],
-  },
+  bad_request: { status: 400, code: 'BAD_REQUEST', retryable: false, billed: false, message: 'The request was refused.' },
   validation: { status: 400, code: 'BAD_USER_INPUT', retryable: false, billed: false, message: 'Some fields are invalid.' },
   authentication: { status: 401, code: 'UNAUTHENTICATED', retryable: false, billed: false, message: 'Authentication failed.' },
-  permission: { status: 403, code: 'FORBIDDEN', retryable: false, billed: false, message: 'This request is not allowed.' },
+  permission: { status: 403, code: 'FORBIDDEN', retryable: false, billed: false, message: 'Not allowed.' },
   not_found: { status: 404, code: 'NOT_FOUND', retryable: false, billed: false, message: 'Unknown model or endpoint.' },
   limit_exceeded: {
     status: 413,
     code: 'OPERATION_LIMIT_EXCEEDED',
     retryable: false,
     billed: false,
-    message: 'The request asks for more than this server allows.',
-    extraCodes: ['QUERY_TOO_COMPLEX', 'REQUEST_ENTITY_TOO_LARGE'],
+    message: "Over this server's limits.",
+    extraCodes: ['QUERY_TOO_COMPLEX'],
   },
   rate_limit: { status: 429, code: 'RATE_LIMITED', retryable: true, billed: false, message: 'Too many requests; try again later.' },
   content_policy: { status: 400, code: 'CONTENT_FILTERED', retryable: false, billed: false, message: 'Refused by content moderation.' },
@@ -59,10 +54,10 @@ export const CLIENT_ERROR_KINDS = {
     code: 'TIMEOUT',
     retryable: true,
     billed: true,
-    message: 'The image service did not answer in time.',
+    message: 'The image service timed out.',
     extraStatuses: [408],
   },
-  network: { status: 503, code: 'NETWORK_ERROR', retryable: true, billed: true, message: 'The server could not be reached.' },
+  network: { status: 503, code: 'NETWORK_ERROR', retryable: true, billed: true, message: 'Could not reach the server.' },
   aborted: { status: 499, code: 'ABORTED', retryable: false, billed: true, message: 'The generation was cancelled.' },
 } as const satisfies Record<string, ClientErrorKindInfo>;
 

@@ -4,7 +4,7 @@
  * @seedream-kit/graphql). A transport turns every failure into the one `SeedreamClientError`, so a UI switches
  * on `kind` and never on a transport's details. Small and browser-safe: no key, no Node built-ins.
  */
-import type { SeedreamClientErrorKind } from './error-kinds.js';
+import { clientErrorKindForStatus, isClientErrorKind, type SeedreamClientErrorKind } from './error-kinds.js';
 import type { GenerateParams } from './types.js';
 import { encodeBase64 } from './internal/base64.js';
 import { sniffImageType } from './internal/sniff.js';
@@ -120,15 +120,38 @@ export function isSeedreamClientError(value: unknown): value is SeedreamClientEr
   return record[BRAND] !== undefined && record[BRAND] !== false && typeof record.kind === 'string';
 }
 
+/** Where a transport uploads Files and Blobs (`createUploadHandler` of @seedream-kit/core/server). */
+export interface UploadTarget {
+  url: string;
+  headers?: Record<string, string>;
+  fetch?: typeof globalThis.fetch;
+  credentials?: RequestCredentials;
+  signal?: AbortSignal;
+}
+
 /**
- * A reference image as the wire carries it: strings as given, Files and Blobs as `data:image/<fmt>;base64,…`
- * with the format sniffed from the bytes (a declared type can be missing after drag and drop, or wrong).
+ * A reference image as the wire carries it: strings as given; Files and Blobs uploaded to `upload` and named by
+ * their handle, or without `upload` inlined as `data:image/<fmt>;base64,…`. The type is sniffed from the bytes
+ * (a declared type can be missing after drag and drop, or wrong).
  */
-export async function toImageString(image: ClientImageInput): Promise<string> {
+export async function toImageString(image: ClientImageInput, upload?: UploadTarget): Promise<string> {
   if (typeof image === 'string') return image;
   const bytes = new Uint8Array(await image.arrayBuffer());
   const mime = sniffImageType(bytes)?.mime ?? (image.type.toLowerCase() || 'application/octet-stream');
-  return `data:${mime};base64,${encodeBase64(bytes)}`;
+  if (!upload) return `data:${mime};base64,${encodeBase64(bytes)}`;
+  const response = await (upload.fetch ?? globalThis.fetch)(upload.url, {
+    method: 'POST',
+    headers: { ...upload.headers, 'content-type': mime },
+    body: bytes,
+    credentials: upload.credentials ?? 'same-origin',
+    ...(upload.signal ? { signal: upload.signal } : {}),
+  });
+  const answer = (await response.json().catch(() => ({}))) as { handle?: unknown; error?: { kind?: unknown; message?: unknown } };
+  if (response.ok && typeof answer.handle === 'string') return answer.handle;
+  const kind = answer.error?.kind;
+  throw new SeedreamClientError(isClientErrorKind(kind) ? kind : clientErrorKindForStatus(response.status), typeof answer.error?.message === 'string' ? answer.error.message : 'The upload failed', {
+    status: response.status,
+  });
 }
 
 export interface ServerSentEvent {

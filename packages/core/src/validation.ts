@@ -9,6 +9,7 @@ import { isPlainObject } from './internal/plain-object.js';
 import { checkShape } from './internal/shape.js';
 import { base64DecodedLength, decodeBase64 } from './internal/base64.js';
 import { pictureProblems } from './internal/picture-rules.js';
+import { countCodePointsUpTo } from './internal/text-limits.js';
 import { sniffImageType } from './internal/sniff.js';
 import type { ValidationIssue, ValidationOptions } from './types.js';
 
@@ -23,17 +24,6 @@ export function resolveCapabilities(model: string, options: ValidationOptions = 
   const base = getModelCapabilities(model);
   const override = options.models?.[model] ?? options.models?.[base.id];
   return override ? { ...base, ...override } : base;
-}
-
-function countCodePoints(text: string, limit: number): number {
-  if (text.length <= limit) return text.length; // a code point is at least one UTF-16 unit
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) i++;
-    count++;
-  }
-  return count;
 }
 
 const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/g;
@@ -231,8 +221,9 @@ export function validateParams(params: unknown, options: ValidationOptions = {})
     const prompt = params.prompt as string;
     const hardLimit = options.promptMaxLength ?? DEFAULT_PROMPT_MAX_LENGTH;
     if (!/\S/.test(prompt) && !(layerMode && caps.layerDecomposition)) out.error('prompt', '`prompt` must not be empty');
-    const length = countCodePoints(prompt, hardLimit);
-    if (length > hardLimit) out.error('prompt', `the prompt has ${length} characters; the limit is ${hardLimit} (validation.promptMaxLength)`);
+    // Counted only up to the limit: a hostile 100-million-character prompt costs no more than a long one.
+    const length = countCodePointsUpTo(prompt, hardLimit);
+    if (length > hardLimit) out.error('prompt', `the prompt has more than ${hardLimit} characters (validation.promptMaxLength)`);
     else if (options.promptAdvice !== false) {
       const maxChars = options.promptAdvice?.maxChars ?? DEFAULT_ADVICE.maxChars;
       const maxCjkChars = options.promptAdvice?.maxCjkChars ?? DEFAULT_ADVICE.maxCjkChars;

@@ -40,19 +40,23 @@ function countedRequest(request: Request, limit: number, fetchAPI: { Request: ty
   return new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body, duplex: 'half' } as RequestInit);
 }
 
-/** Refuses request bodies over `limit` bytes. Put it after any plugin that adds a request parser. */
-export function useRequestBodyLimit(limit: number = DEFAULT_MAX_REQUEST_BODY_SIZE): Plugin {
+/**
+ * Refuses request bodies over `limit` bytes: a number, or a function of the request (a smaller cap for callers the
+ * policy does not know). Put it after any plugin that adds a request parser.
+ */
+export function useRequestBodyLimit(limit: number | ((request: Request) => number | Promise<number>) = DEFAULT_MAX_REQUEST_BODY_SIZE): Plugin {
   return {
-    onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
+    async onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
       const contentLength = request.headers.get('content-length');
+      if (contentLength !== null && !CONTENT_LENGTH.test(contentLength)) throw invalidContentLength();
+      const cap = typeof limit === 'number' ? limit : await limit(request);
       if (contentLength !== null) {
-        if (!CONTENT_LENGTH.test(contentLength)) throw invalidContentLength();
-        if (Number(contentLength) > limit) throw tooLarge();
+        if (Number(contentLength) > cap) throw tooLarge();
         return; // framed by the HTTP server: the body is exactly this long
       }
       if (!requestParser || !request.body) return;
       const parse = requestParser;
-      setRequestParser((req) => parse(countedRequest(req, limit, fetchAPI)));
+      setRequestParser((req) => parse(countedRequest(req, cap, fetchAPI)));
     },
   };
 }

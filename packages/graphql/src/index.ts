@@ -10,9 +10,6 @@ export type {
   SeedreamResolvers,
   SeedreamClientLike,
   SeedreamOperation,
-  SeedreamCallInfo,
-  AuthorizeDecision,
-  RateLimitDecision,
   ImageSource,
 } from './resolvers.js';
 export { createSeedreamSchema, attachResolvers } from './schema.js';

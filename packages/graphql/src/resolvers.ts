@@ -1,21 +1,16 @@
 /**
- * `createResolvers`: the resolver map of the Seedream schema module, bound to one core client. Every paid field
- * goes through the same gate, in this order, before anything is sent upstream: authorize (fails closed) →
- * validate the input with core's own rules → per-operation budget → rate-limit hook → core.
+ * `createResolvers`: the resolver map of the Seedream schema module, bound to one core client and one spending
+ * policy (`@seedream-kit/core/server`, the same object the route of @seedream-kit/react takes). Every paid field
+ * goes through the policy before anything is sent upstream: authorize (fails closed) → allow-list, limits and
+ * core validation → budgets and the rate-limit hook; then this module's per-operation cost limit.
  */
-import {
-  encodeBase64,
-  getModelCapabilities,
-  hasValidationErrors,
-  models as modelTable,
-  resolveCapabilities,
-  validateParams,
-  MAX_IMAGES_PER_REQUEST,
-} from '@seedream-kit/core';
-import type { GeneratedImage, GenerateParams, GenerateResult, ImageStream, ModelCapabilities, RequestOptions, Usage, ValidationOptions } from '@seedream-kit/core';
+import { encodeBase64, MAX_IMAGES_PER_REQUEST, resolveCapabilities } from '@seedream-kit/core';
+import type { GeneratedImage, GenerateParams, GenerateResult, ImageStream, ModelCapabilities, RequestOptions, Usage } from '@seedream-kit/core';
+import { createSpendingPolicy, isSpendingPolicyError } from '@seedream-kit/core/server';
+import type { Admission, SpendingPolicy, SpendingPolicyError, SpendingPolicyOptions } from '@seedream-kit/core/server';
 import type { GraphQLFieldResolver } from 'graphql';
-import { badUserInput, fromValidationIssues, imageErrorMessage, seedreamError, toGraphQLError } from './errors.js';
-import { plannedImages, toGenerateParams } from './input.js';
+import { badUserInput, imageErrorMessage, seedreamError, toGraphQLError } from './errors.js';
+import { toGenerateParams, toInputPath } from './input.js';
 import type { GenerateImagesInput } from './input.js';
 import { DEFAULT_LIMITS, OperationBudgets } from './limits.js';
 import type { SeedreamLimits } from './limits.js';
@@ -29,41 +24,20 @@ export interface SeedreamClientLike {
 
 export type SeedreamOperation = 'generateImages' | 'imageGeneration';
 
-/** `true` lets the call through; `false` / `'forbidden'` → FORBIDDEN; `'unauthenticated'` → UNAUTHENTICATED. */
-export type AuthorizeDecision = boolean | 'unauthenticated' | 'forbidden';
-/** `true` / `undefined` lets the call through; `false` or `{ allowed: false, retryAfter }` → RATE_LIMITED. */
-export type RateLimitDecision = boolean | undefined | void | { allowed: boolean; retryAfter?: number };
-
-export interface SeedreamCallInfo {
-  operation: SeedreamOperation;
-  /** The core params about to be sent (after validation). */
-  params: GenerateParams;
-  /** Most images this call can produce (what the budget counted). */
-  images: number;
-}
-
 export interface SeedreamResolverOptions<TContext = any> {
   /** A core client (`createSeedream({ apiKey, baseURL })`). Keep its key on the server. */
   client: SeedreamClientLike;
-  /** Required. Decides whether this caller may generate images; a throw or a falsy answer refuses (fails closed). */
-  authorize: (context: TContext, operation: SeedreamOperation) => AuthorizeDecision | Promise<AuthorizeDecision>;
+  /** Required: who may spend, on which models, how much. A `createSpendingPolicy()` object (share it with the
+   *  route of @seedream-kit/react), or its options. */
+  policy: SpendingPolicy | SpendingPolicyOptions;
+  /** Per-operation cost limits (paid fields and images per GraphQL operation). */
   limits?: SeedreamLimits;
-  /** A budget hook, called after validation and before the upstream call (e.g. a token bucket per user). */
-  rateLimit?: (context: TContext, info: SeedreamCallInfo) => RateLimitDecision | Promise<RateLimitDecision>;
-  /** Allowed model ids (any spelling); others are refused. Default: every model of core's table. */
-  models?: readonly string[];
-  /** The request's abort signal. Default: `context.request.signal` (yoga, Fetch-API servers) or `context.signal`. */
+  /** The Fetch-API request the policy authorizes. Default: `context.request` (yoga and other Fetch-API servers). */
+  getRequest?: (context: TContext) => Request | undefined;
+  /** The request's abort signal. Default: the request's signal, or `context.signal`. */
   getSignal?: (context: TContext) => AbortSignal | undefined;
   /** The object budgets are counted on. Default: `context.request ?? context.req ?? context`, so a batched HTTP request shares one budget. */
   getOperationKey?: (context: TContext) => object;
-  /** Core validation options (keep them equal to the client's so both agree). */
-  validation?: ValidationOptions;
-  /**
-   * Paid fields only run for a POST with a JSON body when the context holds a Fetch-API `request` (yoga and
-   * other Fetch-API servers): the CSRF guard against cross-site GETs and form posts. Default `true`. Servers
-   * without `context.request` (Apollo's Express integration) need their own CSRF prevention.
-   */
-  requireJsonPost?: boolean;
 }
 
 /** What the resolvers put on `SeedreamImage` parents (bytes stay bytes until `b64Json` is selected). */
@@ -162,92 +136,86 @@ function toModel(caps: ModelCapabilities) {
   };
 }
 
-const defaultSignal = (context: any): AbortSignal | undefined => context?.request?.signal ?? context?.signal ?? undefined;
+const defaultRequest = (context: any): Request | undefined => (isFetchRequest(context?.request) ? context.request : undefined);
 const defaultKey = (context: any): object | undefined => {
   const key = context?.request ?? context?.req ?? context;
   return typeof key === 'object' && key !== null ? key : undefined;
 };
 
+const POLICY_CODES = {
+  validation: 'BAD_USER_INPUT',
+  bad_request: 'BAD_USER_INPUT',
+  authentication: 'UNAUTHENTICATED',
+  permission: 'FORBIDDEN',
+  rate_limit: 'RATE_LIMITED',
+} as const;
+
+/** A policy refusal in this module's codes; field paths in the input's names. */
+function fromPolicyError(error: SpendingPolicyError) {
+  if (error.fields?.length) return badUserInput(error.fields.map(({ path, message }) => ({ field: toInputPath(path), param: path, message })));
+  const code = POLICY_CODES[error.kind as keyof typeof POLICY_CODES] ?? 'UPSTREAM_ERROR';
+  return seedreamError(code, error.message, error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {});
+}
+
 /** Resolvers of `typeDefs`, in the `{ Type: { field } }` map graphql-tools, Apollo Server and Mercurius take. */
 export function createResolvers<TContext = any>(options: SeedreamResolverOptions<TContext>): SeedreamResolvers {
-  if (!options || typeof options.authorize !== 'function') {
-    throw new TypeError('createResolvers: `authorize` is required (return true to allow a caller); generation is paid and must not be open by default.');
+  const policyLike = options?.policy as Partial<SpendingPolicy & SpendingPolicyOptions> | undefined;
+  if (typeof policyLike?.admit !== 'function' && typeof policyLike?.authorize !== 'function') {
+    throw new TypeError('createResolvers: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); generation is paid and must not be open by default.');
   }
   if (!options.client || typeof options.client.generate !== 'function') throw new TypeError('createResolvers: `client` (a core SeedreamClient) is required.');
-  const { client, authorize, rateLimit, validation = {}, requireJsonPost = true } = options;
+  const { client } = options;
+  const policy: SpendingPolicy = typeof policyLike.admit === 'function' ? (options.policy as SpendingPolicy) : createSpendingPolicy(options.policy as SpendingPolicyOptions);
   const limits = { ...DEFAULT_LIMITS, ...stripUndefined(options.limits ?? {}) };
   for (const [name, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new RangeError(`createResolvers: limits.${name} must be a non-negative integer.`);
   }
   const budgets = new OperationBudgets(limits.maxGenerationsPerOperation, limits.maxImagesPerOperation);
-  const getSignal = options.getSignal ?? defaultSignal;
+  const getRequest = options.getRequest ?? defaultRequest;
+  const getSignal = options.getSignal ?? ((context: TContext) => getRequest(context)?.signal ?? (context as { signal?: AbortSignal } | undefined)?.signal);
   const getKey = options.getOperationKey ?? defaultKey;
-  const validationOptions: ValidationOptions = {
-    ...validation,
-    defaultModel: validation.defaultModel ?? client.model,
-    ...(limits.maxPromptLength !== undefined ? { promptMaxLength: limits.maxPromptLength } : {}),
-  };
-  const allowed = options.models ? new Set(options.models.map((id) => getModelCapabilities(id).id)) : undefined;
-  const listedModels = () => (options.models ?? modelTable.map((caps) => caps.id)).map((id) => resolveCapabilities(id, validationOptions));
+  const listedModels = () => policy.models.map((id) => resolveCapabilities(id));
 
   async function gate(context: TContext, operation: SeedreamOperation, input: GenerateImagesInput) {
-    const request = (context as { request?: unknown } | undefined)?.request;
-    if (requireJsonPost && isFetchRequest(request) && !isJsonPost(request)) {
-      // A GET (an <img src>, an EventSource) or a form / text/plain POST is a request any site can make with the
-      // user's cookies and no CORS preflight: it must not start a paid generation (CSRF).
-      throw seedreamError('FORBIDDEN', 'Image generation needs a POST with a JSON body (Content-Type: application/json).');
-    }
-    let decision: AuthorizeDecision;
-    try {
-      decision = await authorize(context, operation);
-    } catch (error) {
-      if (error instanceof Error && (error as { extensions?: { code?: unknown } }).extensions?.code) throw error;
-      decision = false;
-    }
-    if (decision === 'unauthenticated') throw seedreamError('UNAUTHENTICATED', 'Sign in to generate images.');
-    if (decision !== true) throw seedreamError('FORBIDDEN', 'You may not generate images.');
-
+    const request = getRequest(context);
+    if (!request) throw seedreamError('FORBIDDEN', 'No request to authorize this operation against.');
     const key = getKey(context);
     if (!key) throw seedreamError('FORBIDDEN', 'No request context to count this operation against.');
-    const params = toGenerateParams(input, client.model);
-    const modelId = params.model as string;
-    if (allowed && !allowed.has(getModelCapabilities(modelId).id)) {
-      throw badUserInput([{ field: 'model', param: 'model', message: 'this model is not offered here' }]);
+    let admission: Admission;
+    try {
+      const caller = await policy.identify(request, operation === 'imageGeneration' ? 'stream' : 'generate');
+      admission = await policy.admit({
+        caller,
+        request,
+        operation: operation === 'imageGeneration' ? 'stream' : 'generate',
+        body: toGenerateParams(input, client.model),
+        defaultModel: client.model,
+        imageCap: Math.min(MAX_IMAGES_PER_REQUEST, budgets.remainingImages(key)),
+      });
+    } catch (error) {
+      if (isSpendingPolicyError(error)) throw fromPolicyError(error);
+      throw error;
     }
-    const caps = resolveCapabilities(modelId, validationOptions);
-    const references = Array.isArray(params.image) ? params.image.length : params.image === undefined ? 0 : 1;
-    if (limits.maxReferenceImages !== undefined && references > limits.maxReferenceImages) {
-      throw badUserInput([{ field: 'images', param: 'image', message: `at most ${limits.maxReferenceImages} reference images` }]);
+    try {
+      budgets.take(key, admission.images);
+    } catch (error) {
+      await admission.settle({ generated: 0 }); // refused before any call: nothing was spent
+      throw error;
     }
-    // A group without maxImages could produce up to 15 paid images: send a cap within the remaining budget.
-    if (params.sequential_image_generation === 'auto' && params.sequential_image_generation_options?.max_images === undefined) {
-      const room = Math.min(MAX_IMAGES_PER_REQUEST - references, budgets.remainingImages(key));
-      if (room >= 1) params.sequential_image_generation_options = { max_images: room };
-    }
-    const issues = validateParams(params, validationOptions);
-    if (hasValidationErrors(issues)) throw fromValidationIssues(issues);
-
-    const images = plannedImages(params);
-    budgets.take(key, images);
-    if (rateLimit) {
-      const verdict = await rateLimit(context, { operation, params, images });
-      const refused = verdict === false || (typeof verdict === 'object' && verdict !== null && !verdict.allowed);
-      if (refused) {
-        const retryAfter = typeof verdict === 'object' && verdict !== null ? verdict.retryAfter : undefined;
-        throw seedreamError('RATE_LIMITED', 'Too many image generations; retry later.', retryAfter !== undefined ? { retryAfter } : {});
-      }
-    }
-    return { params, caps, signal: getSignal(context) };
+    const caps = resolveCapabilities(admission.params.model ?? client.model);
+    return { admission, params: admission.params, caps, signal: getSignal(context) };
   }
 
   const generateImages: SeedreamResolvers['Mutation']['generateImages'] = async (_root, { input }, context) => {
-    const { params, caps, signal } = await gate(context as TContext, 'generateImages', input);
+    const { admission, params, caps, signal } = await gate(context as TContext, 'generateImages', input);
     let result: GenerateResult;
     try {
       result = await client.generate({ ...params, stream: false }, signal ? { signal } : {});
     } catch (error) {
+      await admission.settle({ generated: 0, error });
       throw toGraphQLError(error);
     }
+    await admission.settle({ generated: result.images.filter((image) => !image.error).length });
     return {
       images: result.images.map((image) => toImage(image, params, caps)),
       usage: toUsage(result.usage),
@@ -258,12 +226,12 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
   };
 
   const subscribe: SeedreamResolvers['Subscription']['imageGeneration']['subscribe'] = async (_root, { input }, context) => {
-    const { params, caps, signal } = await gate(context as TContext, 'imageGeneration', input);
+    const { admission, params, caps, signal } = await gate(context as TContext, 'imageGeneration', input);
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
-    const events = streamEvents(params, caps, controller.signal);
+    const events = streamEvents({ admission, params, caps, signal: controller.signal });
     // return() (the client left, or the server closes) aborts the upstream call at once, even while it is
     // still waiting for its first byte; a plain async generator would only see return() after that await.
     const iterator: AsyncIterableIterator<Event> = {
@@ -281,13 +249,16 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
     return iterator;
   };
 
-  async function* streamEvents(params: GenerateParams, caps: ModelCapabilities, signal: AbortSignal): AsyncGenerator<Event, void, undefined> {
+  async function* streamEvents({ admission, params, caps, signal }: StreamInput): AsyncGenerator<Event, void, undefined> {
     let model = params.model as string;
     let created = Math.floor(Date.now() / 1000);
+    let generated = 0;
+    let failure: unknown;
     try {
       if (!caps.stream) {
         // Models that cannot stream still answer the subscription: every image at the end.
         const result = await client.generate({ ...params, stream: false }, { signal });
+        generated = result.images.filter((image) => !image.error).length;
         for (const image of result.images) {
           yield { __typename: image.error ? 'ImageFailed' : 'ImageGenerated', model: result.model, created: result.created, image: toImage(image, params, caps) };
         }
@@ -301,12 +272,18 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
         if (event.type === 'image_generation.completed') {
           yield { __typename: 'GenerationCompleted', model, created, usage: toUsage(event.usage), requestId: stream.requestId ?? null };
         } else {
+          if (event.type !== 'image_generation.partial_failed') generated++;
           yield { __typename: event.type === 'image_generation.partial_failed' ? 'ImageFailed' : 'ImageGenerated', model, created, image: toImage(event.image, params, caps) };
         }
       }
     } catch (error) {
+      failure = error;
       // Sent as one last event whose `resolve` throws: an error result with the code, after the images so far.
       if (!signal.aborted) yield { __typename: 'Error', error };
+    } finally {
+      // Left early (the client went away) counts as a failure: stopping does not refund a generation.
+      const error = failure ?? (signal.aborted ? signal.reason ?? new Error('aborted') : undefined);
+      await admission.settle(error === undefined ? { generated } : { generated, error });
     }
   }
 
@@ -334,13 +311,13 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function isFetchRequest(value: unknown): value is Request {
-  return typeof value === 'object' && value !== null && typeof (value as Request).method === 'string' && typeof (value as Request).headers?.get === 'function';
+interface StreamInput {
+  admission: Admission;
+  params: GenerateParams;
+  caps: ModelCapabilities;
+  signal: AbortSignal;
 }
 
-/** A POST whose body is declared JSON (`application/json`, `application/graphql-response+json` …). */
-function isJsonPost(request: Request): boolean {
-  if (request.method !== 'POST') return false;
-  const type = request.headers.get('content-type')?.split(';')[0]!.trim().toLowerCase() ?? '';
-  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+function isFetchRequest(value: unknown): value is Request {
+  return typeof value === 'object' && value !== null && typeof (value as Request).method === 'string' && typeof (value as Request).headers?.get === 'function';
 }

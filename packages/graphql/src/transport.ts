@@ -17,6 +17,7 @@ import {
   type ClientResult,
   type ClientUsage,
   type SeedreamTransport,
+  type UploadTarget,
 } from '@seedream-kit/core/transport';
 
 // The contract shared with @seedream-kit/react's `useSeedream` lives in core; re-exported for convenience.
@@ -42,6 +43,9 @@ export interface GraphQLTransportOptions {
   /** Extra headers (e.g. authorization), or a function returning them per call. */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
   fetch?: typeof globalThis.fetch;
+  /** Upload Files and Blobs here first (`createUploadHandler`) and send their handles, so the request stays small.
+   *  Without it they travel inline as data URIs. */
+  uploadUrl?: string;
 }
 
 const IMAGE = 'index url b64Json @include(if: $b64) size width height outputFormat error { code message }';
@@ -75,8 +79,8 @@ export function createGraphQLTransport(options: GraphQLTransportOptions): Seedre
     async generate(params, ctx) {
       const { signal } = ctx;
       const b64 = params.response_format === 'b64_json';
-      const input = await toInput(params);
       const extra = typeof options.headers === 'function' ? await options.headers() : (options.headers ?? {});
+      const input = await toInput(params, options.uploadUrl ? { url: options.uploadUrl, headers: extra, fetch: doFetch, signal } : undefined);
       const body = JSON.stringify({ query: params.stream ? GENERATION_SUBSCRIPTION : GENERATE_MUTATION, variables: { input, b64 } });
       const accept = params.stream ? 'text/event-stream' : 'application/graphql-response+json, application/json';
       let response: Response;
@@ -202,14 +206,14 @@ const ENUMS: Record<string, Record<string, string>> = {
 };
 const upper = (field: string, value: unknown) => (typeof value === 'string' ? (ENUMS[field]?.[value] ?? value.toUpperCase()) : value);
 
-/** Core's wire params to the GraphQL input (Blobs and Files become data URIs). */
-export async function toInput(params: ClientGenerateParams): Promise<Record<string, unknown>> {
+/** Core's wire params to the GraphQL input (Blobs and Files become upload handles with `upload`, else data URIs). */
+export async function toInput(params: ClientGenerateParams, upload?: UploadTarget): Promise<Record<string, unknown>> {
   const input: Record<string, unknown> = { prompt: params.prompt };
   const set = (key: string, value: unknown) => {
     if (value !== undefined && value !== null) input[key] = value;
   };
   set('model', params.model);
-  if (params.image !== undefined) input.images = await Promise.all((Array.isArray(params.image) ? params.image : [params.image]).map(toImageString));
+  if (params.image !== undefined) input.images = await Promise.all((Array.isArray(params.image) ? params.image : [params.image]).map((image) => toImageString(image, upload)));
   set('size', params.size);
   if (params.sequential_image_generation) input.sequential = params.sequential_image_generation === 'auto';
   set('maxImages', params.sequential_image_generation_options?.max_images);

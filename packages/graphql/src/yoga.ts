@@ -2,11 +2,12 @@
  * `@seedream-kit/graphql/yoga`: the schema module served by graphql-yoga with the cost limits wired in.
  * graphql-yoga is an optional peer; only this subpath imports it.
  */
-import { GraphQLError, parse, type ExecutionResult } from 'graphql';
+import { GraphQLError, Kind, getOperationAST, parse, type DocumentNode, type ExecutionResult, type SelectionSetNode } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Plugin, YogaServerInstance, YogaServerOptions } from 'graphql-yoga';
+import { createSpendingPolicy, type SpendingPolicy, type SpendingPolicyOptions } from '@seedream-kit/core/server';
 import { useRequestBodyLimit } from './body-limit.js';
-import { seedreamValidationRules } from './limits.js';
+import { PAID_FIELDS, seedreamValidationRules } from './limits.js';
 import type { QueryLimits, SeedreamLimits } from './limits.js';
 import type { SeedreamResolverOptions } from './resolvers.js';
 import { createSeedreamSchema } from './schema.js';
@@ -58,29 +59,87 @@ function isUncodedVariableError(error: GraphQLError): boolean {
   return !error.path && error.extensions?.code === undefined && error.message.startsWith('Variable "$');
 }
 
-export interface SeedreamYogaOptions<TContext = any> extends SeedreamResolverOptions<TContext>, Omit<SeedreamLimitsPluginOptions, 'limits'> {
-  /** Any other yoga option (`graphqlEndpoint`, `cors`, `context`, `graphiql`, `plugins` …). `schema` is ours.
-   *  `batching` stays off unless you turn it on; when on, the operations of one HTTP request share one budget.
-   *  `maxRequestBodySize` (default 25 MB, `false` for none) is enforced by a cheaper plugin of ours, see body-limit.ts. */
-  yoga?: Omit<YogaServerOptions<Record<string, any>, Record<string, any>>, 'schema'>;
+/**
+ * The spending policy's HTTP rules, in yoga where its other HTTP policies live:
+ * - body caps before parsing: the policy's `maxBodyBytes` for a caller it knows, `maxPublicBodyBytes` (kilobytes)
+ *   for anyone else, so anonymous bodies are refused unread even on public operations (the model list);
+ * - paid fields only in a POST with a JSON body (a GET, a form or text/plain POST is a request any site can make
+ *   with the user's cookies and no CORS preflight: CSRF);
+ * - `X-Content-Type-Options: nosniff` on every answer.
+ */
+export function useSeedreamPolicy(policy: SpendingPolicy): Plugin {
+  const bodyLimit = useRequestBodyLimit(async (request) =>
+    (await policy.tryIdentify(request, 'generate')) ? policy.limits.maxBodyBytes : policy.limits.maxPublicBodyBytes,
+  );
+  const refuseUnlessJsonPost = (args: { document: DocumentNode; operationName?: string | null | undefined; contextValue: unknown }) => {
+    const request = (args.contextValue as { request?: Request } | undefined)?.request;
+    if (!request || isJsonPost(request) || !selectsPaidField(args.document, args.operationName)) return;
+    throw new GraphQLError('Image generation needs a POST with a JSON body (Content-Type: application/json).', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+  };
+  return {
+    onRequestParse: bodyLimit.onRequestParse!,
+    onExecute: ({ args }) => refuseUnlessJsonPost(args),
+    onSubscribe: ({ args }) => refuseUnlessJsonPost(args),
+    onResponse: ({ response }) => {
+      response.headers.set('x-content-type-options', 'nosniff');
+    },
+  };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+/** True when the operation to run selects a paid root field (through fragments too). */
+function selectsPaidField(document: DocumentNode, operationName: string | null | undefined): boolean {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return false;
+  const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
+  const seen = new Set<string>();
+  const visit = (selectionSet: SelectionSetNode): boolean =>
+    selectionSet.selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return PAID_FIELDS.has(selection.name.value);
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
+      const fragment = fragments.get(selection.name.value);
+      if (!fragment || seen.has(fragment.name.value)) return false;
+      seen.add(fragment.name.value);
+      return visit(fragment.selectionSet);
+    });
+  return visit(operation.selectionSet);
+}
+
+/** A POST whose body is declared JSON (`application/json`, `application/graphql-response+json` …). */
+function isJsonPost(request: Request): boolean {
+  if (request.method !== 'POST') return false;
+  const type = request.headers.get('content-type')?.split(';')[0]!.trim().toLowerCase() ?? '';
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+export interface SeedreamYogaOptions<TContext = any> extends SeedreamResolverOptions<TContext>, Omit<SeedreamLimitsPluginOptions, 'limits'> {
+  /** Any other yoga option (`graphqlEndpoint`, `cors`, `context`, `graphiql`, `plugins` …). `schema` is ours, and
+   *  so are body caps (the policy's `maxBodyBytes` and `maxPublicBodyBytes`). `batching` stays off unless you turn
+   *  it on; when on, the operations of one HTTP request share one budget. `cors` is off (same origin only) unless
+   *  you list origins. */
+  yoga?: Omit<YogaServerOptions<Record<string, any>, Record<string, any>>, 'schema' | 'maxRequestBodySize'>;
+}
+
 export function createSeedreamYoga<TContext = any>(options: SeedreamYogaOptions<TContext>): YogaServerInstance<{}, {}> {
   const { yoga = {}, queryLimits, maxTokens, ...resolverOptions } = options;
-  const schema = createSeedreamSchema(resolverOptions);
-  const { maxRequestBodySize, ...yogaOptions } = yoga;
+  const policyLike = resolverOptions.policy as Partial<SpendingPolicy & SpendingPolicyOptions> | undefined;
+  if (typeof policyLike?.admit !== 'function' && typeof policyLike?.authorize !== 'function') {
+    throw new TypeError('createSeedreamYoga: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); generation is paid and must not be open by default.');
+  }
+  const policy = typeof policyLike.admit === 'function' ? (policyLike as SpendingPolicy) : createSpendingPolicy(policyLike as SpendingPolicyOptions);
+  const schema = createSeedreamSchema({ ...resolverOptions, policy });
   return createYoga({
     batching: false,
-    ...yogaOptions,
+    // Same origin only: yoga's default answers any origin's preflight with credentials allowed.
+    cors: false,
+    ...yoga,
     schema,
-    // yoga's own body cap streams every body through a TransformStream; ours checks Content-Length (same limit).
+    // yoga's own body cap streams every body through a TransformStream; the policy's checks Content-Length.
     maxRequestBodySize: false,
     plugins: [
       useSeedreamLimits({ limits: resolverOptions.limits, queryLimits, maxTokens }),
       ...(yoga.plugins ?? []),
-      // Last, so it wraps whichever request parser was picked, including one added by a plugin above.
-      ...(maxRequestBodySize === false ? [] : [useRequestBodyLimit(maxRequestBodySize ?? undefined)]),
+      // Last, so its body cap wraps whichever request parser was picked, including one added by a plugin above.
+      useSeedreamPolicy(policy),
     ],
   }) as unknown as YogaServerInstance<{}, {}>;
 }

@@ -8,9 +8,9 @@ const MODELS = JSON.stringify({ query: '{ seedreamModels { id } }' });
 const padded = (bytes: number) => JSON.stringify({ query: `mutation { generateImages(input: { prompt: "${'a'.repeat(bytes)}" }) { model } }` });
 
 /** POSTs over the real port; `chunked` sends no Content-Length, so only counting the stream can catch size. */
-function post(url: string, body: string, chunked: boolean): Promise<{ status: number; text: string }> {
+function post(url: string, body: string, chunked: boolean, extra: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   const { port, pathname } = new URL(url);
-  const headers: Record<string, string | number> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
+  const headers: Record<string, string | number> = { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...extra };
   if (!chunked) headers['content-length'] = Buffer.byteLength(body);
   return new Promise((resolve, reject) => {
     const request = http.request({ host: '127.0.0.1', port, path: pathname, method: 'POST', headers, agent: false }, (response) => {
@@ -28,10 +28,13 @@ function post(url: string, body: string, chunked: boolean): Promise<{ status: nu
   });
 }
 
-describe('request body limit (yoga maxRequestBodySize)', () => {
+describe('request body caps from the policy (authorized vs public)', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ yoga: { yoga: { maxRequestBodySize: LIMIT } } });
+    // Only a caller with the header is known; everyone else gets the public cap, before anything is parsed.
+    stack = await startStack({
+      yoga: { policy: { authorize: (request) => request.headers.get('x-user') ?? false, limits: { maxBodyBytes: LIMIT * 4, maxPublicBodyBytes: LIMIT } } },
+    });
   });
   afterAll(() => stack.close());
   beforeEach(() => stack.emulator.log.clear());
@@ -39,7 +42,7 @@ describe('request body limit (yoga maxRequestBodySize)', () => {
   it.each([
     ['with Content-Length', false],
     ['chunked, no Content-Length', true],
-  ])('serves a body under the limit (%s)', async (_name, chunked) => {
+  ])('serves a body under the public cap to anyone (%s)', async (_name, chunked) => {
     const { status, text } = await post(stack.url, MODELS, chunked);
     expect(status).toBe(200);
     expect(JSON.parse(text).data.seedreamModels.length).toBeGreaterThan(0);
@@ -48,13 +51,25 @@ describe('request body limit (yoga maxRequestBodySize)', () => {
   it.each([
     ['with Content-Length', false],
     ['chunked, no Content-Length', true],
-  ])('refuses a body over the limit with 413 before any upstream request (%s)', async (_name, chunked) => {
+  ])('refuses an anonymous body over the public cap with 413, unparsed and before any upstream request (%s)', async (_name, chunked) => {
     const body = padded(LIMIT);
     expect(Buffer.byteLength(body)).toBeGreaterThan(LIMIT);
     const { status, text } = await post(stack.url, body, chunked);
     expect(status).toBe(413);
     expect(JSON.parse(text).errors[0].extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
     expect(stack.emulator.log.entries).toHaveLength(0);
+  });
+
+  it.each([
+    ['with Content-Length', false],
+    ['chunked, no Content-Length', true],
+  ])('gives a known caller the larger cap, and refuses above it (%s)', async (_name, chunked) => {
+    const under = await post(stack.url, padded(LIMIT * 2), chunked, { 'x-user': 'alice' });
+    expect(under.status).toBe(200);
+    expect(JSON.parse(under.text).data.generateImages.model).toBeTruthy();
+    const over = await post(stack.url, padded(LIMIT * 4), chunked, { 'x-user': 'alice' });
+    expect(over.status).toBe(413);
+    expect(stack.emulator.log.generations()).toHaveLength(1);
   });
 
   it('refuses a malformed Content-Length (comma-joined values) with 400', async () => {
@@ -67,27 +82,18 @@ describe('request body limit (yoga maxRequestBodySize)', () => {
     expect(((await response.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
-  it('keeps yoga’s 25 MB default, and `maxRequestBodySize: false` turns the cap off', async () => {
-    const big = padded(LIMIT * 4);
-    const open = await startStack({ yoga: { yoga: { maxRequestBodySize: false } } });
-    const byDefault = await startStack();
+  it('keeps the policy defaults when none are set: 16 KiB public, 1 MiB for a known caller', async () => {
+    const byDefault = await startStack({ yoga: { policy: { authorize: (request) => request.headers.get('x-user') ?? false, limits: {} } } });
     try {
-      for (const chunked of [false, true]) {
-        for (const target of [open, byDefault]) {
-          const { status, text } = await post(target.url, big, chunked);
-          expect(status).toBe(200);
-          expect(JSON.parse(text).data.generateImages.model).toBeTruthy();
-        }
-      }
-      // The default cap is still there: a declared 26 MB body is refused before it is read.
-      const response = await byDefault.yoga.fetch('http://yoga.test/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': String(26_000_000) },
-        body: MODELS,
-      });
-      expect(response.status).toBe(413);
+      const declared = (bytes: number, user?: string) =>
+        byDefault.yoga.fetch('http://yoga.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': String(bytes), ...(user ? { 'x-user': user } : {}) },
+          body: MODELS,
+        });
+      expect((await declared(16 * 1024 + 1)).status).toBe(413);
+      expect((await declared(1024 * 1024 + 1, 'alice')).status).toBe(413);
     } finally {
-      await open.close();
       await byDefault.close();
     }
   });

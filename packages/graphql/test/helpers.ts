@@ -4,6 +4,7 @@ import { createSeedream } from '@seedream-kit/core';
 import type { SeedreamOptions } from '@seedream-kit/core';
 import { startEmulator } from '@seedream-kit/emulator';
 import type { Emulator, EmulatorOptions } from '@seedream-kit/emulator';
+import { createSpendingPolicy, type SpendingPolicyOptions } from '@seedream-kit/core/server';
 import { createSeedreamYoga } from '../src/yoga.js';
 import type { SeedreamYogaOptions } from '../src/yoga.js';
 
@@ -27,12 +28,20 @@ export async function startStack(
   options: {
     emulator?: EmulatorOptions;
     client?: SeedreamOptions;
-    yoga?: Partial<SeedreamYogaOptions>;
+    /** Yoga options; `policy` is a partial of the policy's options (the rest are this stack's defaults). */
+    yoga?: Partial<Omit<SeedreamYogaOptions, 'policy'>> & { policy?: Partial<SpendingPolicyOptions> };
   } = {},
 ): Promise<Stack> {
   const emulator = await startEmulator(options.emulator);
   const client = createSeedream({ baseURL: emulator.baseURL, apiKey: FAKE_KEY, model: MODEL, ...options.client });
-  const yoga = createSeedreamYoga({ client, authorize: () => true, ...options.yoga, yoga: { logging: false, ...options.yoga?.yoga } });
+  const { policy, ...yogaOptions } = options.yoga ?? {};
+  const yoga = createSeedreamYoga({
+    client,
+    ...yogaOptions,
+    // Budgets are tested on their own; here every test may spend freely.
+    policy: createSpendingPolicy({ authorize: () => true, budget: false, limits: { maxImagesPerRequest: 15, maxBodyBytes: 25_000_000 }, ...policy }),
+    yoga: { logging: false, ...yogaOptions.yoga },
+  });
   const server = http.createServer(yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;

@@ -79,7 +79,7 @@ describe('cost safety', () => {
   });
 
   it('refuses reference images and prompts above the configured limits', async () => {
-    const strict = await startStack({ yoga: { limits: { maxReferenceImages: 1, maxPromptLength: 20 } } });
+    const strict = await startStack({ yoga: { policy: { limits: { maxReferenceImages: 1, maxPromptLength: 20 } } } });
     try {
       const images = await strict.gql('mutation ($input: GenerateImagesInput!) { generateImages(input: $input) { model } }', {
         input: { prompt: 'a boat', images: ['https://example.com/a.png', 'https://example.com/b.png'] },
@@ -94,7 +94,7 @@ describe('cost safety', () => {
   });
 
   it('refuses models outside the allow-list', async () => {
-    const only = await startStack({ yoga: { models: ['doubao-seedream-4-0-250828'] } });
+    const only = await startStack({ yoga: { policy: { models: ['doubao-seedream-4-0-250828'] } } });
     try {
       const { body } = await only.gql('mutation { generateImages(input: { prompt: "x", model: "doubao-seedream-4-5-251128" }) { model } }');
       expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'model' });

@@ -38,15 +38,15 @@ describe('typeDefs', () => {
 });
 
 describe('createResolvers', () => {
-  it('refuses to be created without authorize (fails closed)', () => {
-    expect(() => createResolvers({ client } as never)).toThrow(/authorize/);
-    expect(() => createSeedreamSchema({ client, authorize: undefined } as never)).toThrow(/authorize/);
-    expect(() => createResolvers({ authorize: () => true } as never)).toThrow(/client/);
-    expect(() => createResolvers({ client, authorize: () => true, limits: { maxGenerationsPerOperation: -1 } })).toThrow(RangeError);
+  it('refuses to be created without a policy (fails closed)', () => {
+    expect(() => createResolvers({ client } as never)).toThrow(/policy/);
+    expect(() => createSeedreamSchema({ client, policy: {} } as never)).toThrow(/policy/);
+    expect(() => createResolvers({ policy: { authorize: () => true } } as never)).toThrow(/client/);
+    expect(() => createResolvers({ client, policy: { authorize: () => true }, limits: { maxGenerationsPerOperation: -1 } })).toThrow(RangeError);
   });
 
   it('works in plain graphql-js (Apollo-style usage): models query with the validation rules', async () => {
-    const schema = createSeedreamSchema({ client, authorize: () => false });
+    const schema = createSeedreamSchema({ client, policy: { authorize: () => false } });
     const source = '{ seedreamModels { id name maxReferenceImages sizePresets sequential streaming outputFormats minPixels maxPixels } }';
     expect(validate(schema, parse(source), [...specifiedRules, ...seedreamValidationRules()])).toEqual([]);
     const result = await graphql({ schema, source, contextValue: {} });
@@ -57,7 +57,7 @@ describe('createResolvers', () => {
   it('refuses a generation in plain graphql-js when authorize says no, before any request', async () => {
     let fetched = 0;
     const counting = createSeedream({ apiKey: 'unused', baseURL: 'http://127.0.0.1:9/v1', fetch: async () => (fetched++, new Response('{}')) });
-    const schema = createSeedreamSchema({ client: counting, authorize: async () => false });
+    const schema = createSeedreamSchema({ client: counting, policy: { authorize: async () => false }, getRequest: () => new Request('http://app.test/graphql', { method: 'POST' }) });
     const result = await graphql({ schema, source: 'mutation { generateImages(input: { prompt: "x" }) { model } }', contextValue: {} });
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(fetched).toBe(0);
@@ -75,7 +75,12 @@ describe('the run-time budget (no validation rule, plain graphql-js)', () => {
         return new Response(JSON.stringify({ model: 'doubao-seedream-4-5-251128', created: 1, data: [{ url: 'https://x.test/a.jpeg', size: '2048x2048' }] }), { headers: { 'content-type': 'application/json' } });
       },
     });
-    const schema = createSeedreamSchema({ client: fake, authorize: () => true, limits: { maxImagesPerOperation: 3 } });
+    const schema = createSeedreamSchema({
+      client: fake,
+      policy: { authorize: () => true, budget: false, limits: { maxImagesPerRequest: 15 } },
+      limits: { maxImagesPerOperation: 3 },
+      getRequest: () => new Request('http://app.test/graphql', { method: 'POST' }),
+    });
     const source = 'mutation ($input: GenerateImagesInput!) { generateImages(input: $input) { images { url } } }';
     const shared = {};
     const first = await graphql({ schema, source, contextValue: shared, variableValues: { input: { prompt: 'x' } } });
@@ -90,7 +95,7 @@ describe('the run-time budget (no validation rule, plain graphql-js)', () => {
 
 describe('seedreamValidationRules in plain graphql-js', () => {
   it('refuses alias abuse and hostile depth before execution', () => {
-    const schema = createSeedreamSchema({ client, authorize: () => true });
+    const schema = createSeedreamSchema({ client, policy: { authorize: () => true } });
     const rules = [...specifiedRules, ...seedreamValidationRules({ limits: { maxGenerationsPerOperation: 2 } })];
     const two = 'mutation { a: generateImages(input: { prompt: "x" }) { model } b: generateImages(input: { prompt: "y" }) { model } }';
     expect(validate(schema, parse(two), rules)).toEqual([]);
@@ -145,7 +150,7 @@ describe('Query.seedreamModels', () => {
   });
 
   it('lists only the allowed models when an allow-list is given', async () => {
-    const schema = createSeedreamSchema({ client, authorize: () => true, models: ['doubao-seedream-4.0', 'doubao-seedream-5-0-260128'] });
+    const schema = createSeedreamSchema({ client, policy: { authorize: () => true, models: ['doubao-seedream-4.0', 'doubao-seedream-5-0-260128'] } });
     const result = await graphql({ schema, source: '{ seedreamModels { id } }', contextValue: {} });
     expect((result.data as any).seedreamModels.map((m: any) => m.id)).toEqual(['doubao-seedream-4-0-250828', 'doubao-seedream-5-0-260128']);
   });

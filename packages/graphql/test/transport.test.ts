@@ -23,7 +23,7 @@ describe('createGraphQLTransport against the served endpoint', () => {
   beforeAll(async () => {
     stack = await startStack({
       emulator: { latency: 0 },
-      yoga: { authorize: (context: any) => (context.request.headers.get('authorization') === 'Bearer user-token' ? true : 'unauthenticated') },
+      yoga: { policy: { authorize: (request) => (request.headers.get('authorization') === 'Bearer user-token' ? 'user' : 'unauthenticated') } },
     });
   });
   afterAll(() => stack.close());
@@ -182,6 +182,17 @@ describe('createGraphQLTransport reads every code of the table (core\'s CLIENT_E
       const kind = clientErrorKindForStatus(status);
       expect([status, error.kind, error.message]).toEqual([status, kind, CLIENT_ERROR_KINDS[kind].message]);
     }
+  });
+
+  it.each<[string, number, SeedreamClientErrorKind]>([
+    ['REQUEST_ENTITY_TOO_LARGE', 413, 'limit_exceeded'], // the body limit
+    ['GRAPHQL_PARSE_FAILED', 400, 'bad_request'], // yoga
+    ['GRAPHQL_VALIDATION_FAILED', 400, 'bad_request'], // yoga, Apollo Server
+    ['GRAPHQL_VALIDATION_FAILED', 200, 'bad_request'], // the same with application/json
+    ['INTERNAL_SERVER_ERROR', 200, 'upstream'], // yoga's masked error (an extra code of the table)
+  ])('other servers\' codes: %s with %i → %s', async (code, status, kind) => {
+    const transport = answering(status, JSON.stringify({ errors: [{ message: 'm', extensions: { code } }] }));
+    expect(await rejection(transport.generate({ prompt: 'x' }, { signal: signal() }))).toMatchObject({ kind, status });
   });
 
   it('an answer that is not GraphQL (a proxy\'s page) reads as the kind of its status', async () => {

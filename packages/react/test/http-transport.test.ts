@@ -15,7 +15,7 @@ const signal = () => new AbortController().signal;
 
 describe('createHttpTransport', () => {
   it('asks for headers on every call (a CSRF token) and sends JSON', async () => {
-    stack = await startStack({ authorize: (request) => request.headers.get('x-csrf') === 'token-2' });
+    stack = await startStack({ policy: { authorize: (request) => request.headers.get('x-csrf') === 'token-2' } });
     let n = 0;
     const transport = createHttpTransport({ url: stack.url, headers: async () => ({ 'x-csrf': `token-${++n}` }) });
     await expect(transport.generate({ prompt: 'a boat', size: '1024x1024' }, { signal: signal() })).rejects.toMatchObject({ kind: 'permission', status: 403 });

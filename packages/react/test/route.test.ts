@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSeedream } from '@seedream-kit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSeedreamRoute, toNodeHandler, type SeedreamRouteOptions } from '../src/server.js';
-import { FAKE_KEY, MODEL, startStack, type Stack } from './stack.js';
+import { createSeedreamRoute, createSpendingPolicy, toNodeHandler, type SeedreamRouteOptions } from '../src/server.js';
+import { FAKE_KEY, MODEL, startStack, type Stack, type StackRoute } from './stack.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -14,7 +14,7 @@ afterEach(async () => {
 const post = (url: string, body: unknown, init: RequestInit = {}) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), ...init });
 
-async function start(route: Partial<SeedreamRouteOptions> = {}) {
+async function start(route: StackRoute = {}) {
   stack = await startStack(route);
   return stack;
 }
@@ -22,13 +22,14 @@ async function start(route: Partial<SeedreamRouteOptions> = {}) {
 describe('createSeedreamRoute: failing closed', () => {
   it('refuses to be created without authorize (or without a client)', () => {
     const client = createSeedream({ apiKey: FAKE_KEY });
-    expect(() => createSeedreamRoute({ client } as unknown as SeedreamRouteOptions)).toThrow(/authorize/);
-    expect(() => createSeedreamRoute({ authorize: () => true } as unknown as SeedreamRouteOptions)).toThrow(/client/);
+    expect(() => createSeedreamRoute({ client } as unknown as SeedreamRouteOptions)).toThrow(/policy/);
+    expect(() => createSeedreamRoute({ client, policy: {} } as unknown as SeedreamRouteOptions)).toThrow(/policy/);
+    expect(() => createSeedreamRoute({ policy: { authorize: () => true } } as unknown as SeedreamRouteOptions)).toThrow(/client/);
   });
 
-  it('answers 403 when authorize says no, says something other than true, or throws; nothing goes upstream', async () => {
-    for (const authorize of [() => false, () => 'yes' as unknown as boolean, async () => { throw new Error('db down'); }]) {
-      const { url, emulator } = await start({ authorize });
+  it('answers 403 when authorize says no, names no caller, or throws; nothing goes upstream', async () => {
+    for (const authorize of [() => false, () => '', () => null, () => ({ id: 42 }) as unknown as boolean, async () => { throw new Error('db down'); }]) {
+      const { url, emulator } = await start({ policy: { authorize } });
       const response = await post(url, { prompt: 'a boat' });
       expect(response.status).toBe(403);
       expect(await response.json()).toEqual({ error: { kind: 'permission', message: 'Not allowed', status: 403 } });
@@ -40,7 +41,7 @@ describe('createSeedreamRoute: failing closed', () => {
 
   it('refuses bodies that are not declared JSON (the cross-site "simple" requests): 415, authorize not asked, nothing sent', async () => {
     let asked = 0;
-    const { url, emulator } = await start({ authorize: () => ++asked > 0 });
+    const { url, emulator } = await start({ policy: { authorize: () => ++asked > 0 } });
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '']) {
       const response = await post(url, { prompt: 'a boat', size: '1024x1024' }, { headers: type ? { 'content-type': type } : {} });
       expect([type, response.status, response.headers.get('accept')]).toEqual([type, 415, 'application/json']);
@@ -52,13 +53,13 @@ describe('createSeedreamRoute: failing closed', () => {
   });
 
   it('passes the request to authorize (a header check works)', async () => {
-    const { url } = await start({ authorize: (request) => request.headers.get('x-csrf') === 'ok' });
+    const { url } = await start({ policy: { authorize: (request) => request.headers.get('x-csrf') === 'ok' } });
     expect((await post(url, { prompt: 'a boat', size: '1024x1024' })).status).toBe(403);
     expect((await post(url, { prompt: 'a boat', size: '1024x1024' }, { headers: { 'content-type': 'application/json', 'x-csrf': 'ok' } })).status).toBe(200);
   });
 
   it('enforces the model allow-list, including the default model', async () => {
-    const { url, emulator } = await start({ models: ['doubao-seedream-4-5-251128'] });
+    const { url, emulator } = await start({ policy: { models: ['doubao-seedream-4-5-251128'] } });
     const response = await post(url, { prompt: 'a boat', model: 'doubao-seedream-4-0-250828' });
     expect(response.status).toBe(400);
     const { error } = await response.json();
@@ -68,7 +69,7 @@ describe('createSeedreamRoute: failing closed', () => {
   });
 
   it('caps max_images, reference images and prompt length, and injects the cap into group requests', async () => {
-    const { url, emulator } = await start({ limits: { maxImages: 2, maxReferenceImages: 1, maxPromptLength: 30 } });
+    const { url, emulator } = await start({ policy: { limits: { maxImagesPerRequest: 2, maxReferenceImages: 1, maxPromptLength: 30 } } });
     const refused = [
       [{ prompt: 'short', sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 3 } }, 'sequential_image_generation_options.max_images'],
       [{ prompt: 'short', image: ['https://a.test/1.png', 'https://a.test/2.png'] }, 'image'],
@@ -87,7 +88,7 @@ describe('createSeedreamRoute: failing closed', () => {
   });
 
   it('answers 413 for a body over the cap, declared or streamed without a length', async () => {
-    const { url, emulator } = await start({ limits: { maxBodyBytes: 1000 } });
+    const { url, emulator } = await start({ policy: { limits: { maxBodyBytes: 1000 } } });
     const big = JSON.stringify({ prompt: 'a boat', image: `data:image/png;base64,${'A'.repeat(2000)}` });
     const declared = await post(url, big);
     expect(declared.status).toBe(413);
@@ -118,13 +119,13 @@ describe('createSeedreamRoute: failing closed', () => {
 
   it('calls the rate-limit hook after validation: 429 with Retry-After, and a throwing hook fails closed', async () => {
     const seen: unknown[] = [];
-    let verdict: { retryAfter: number } | undefined = { retryAfter: 7 };
+    let verdict: { allowed: boolean; retryAfter?: number } = { allowed: false, retryAfter: 7 };
     const { url, emulator } = await start({
-      rateLimit: (request, params) => {
+      policy: { rateLimit: ({ params }) => {
         seen.push(params.prompt);
         if (params.prompt === 'explode') throw new Error('redis down');
         return verdict;
-      },
+      } },
     });
     const limited = await post(url, { prompt: 'a boat', size: '1024x1024' });
     expect(limited.status).toBe(429);
@@ -134,7 +135,7 @@ describe('createSeedreamRoute: failing closed', () => {
     expect((await post(url, { prompt: '', size: '1024x1024' })).status).toBe(400);
     expect(seen).toEqual(['a boat', 'explode']); // invalid requests never reach the hook
     expect(emulator.log.generations()).toHaveLength(0);
-    verdict = undefined;
+    verdict = { allowed: true };
     expect((await post(url, { prompt: 'a boat', size: '1024x1024' })).status).toBe(200);
     expect(emulator.log.generations()).toHaveLength(1);
   });
@@ -198,7 +199,7 @@ describe('createSeedreamRoute: answers', () => {
     const stackWithTimeout = await startStack();
     stack = stackWithTimeout;
     const client = createSeedream({ baseURL: stackWithTimeout.emulator.baseURL, apiKey: FAKE_KEY, model: MODEL, timeout: 300 });
-    const handler = createSeedreamRoute({ client, authorize: () => true });
+    const handler = createSeedreamRoute({ client, policy: createSpendingPolicy({ authorize: () => true, budget: false }) });
     stackWithTimeout.emulator.setFaults('slow-headers=2000');
     const slow = await handler(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'a boat', size: '1024x1024' }) }));
     expect(slow.status).toBe(504);

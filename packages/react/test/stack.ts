@@ -6,7 +6,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSeedream, type SeedreamOptions } from '@seedream-kit/core';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@seedream-kit/emulator';
-import { createSeedreamRoute, toNodeHandler, type SeedreamRouteOptions } from '../src/server.js';
+import { createSeedreamRoute, createSpendingPolicy, toNodeHandler, type SeedreamRouteOptions, type SpendingPolicyOptions } from '../src/server.js';
+
+/** Route options for a test: the policy as a partial of its options (the rest are this stack's defaults). */
+export type StackRoute = Partial<Omit<SeedreamRouteOptions, 'policy'>> & { policy?: Partial<SpendingPolicyOptions> };
 
 // Assembled so that no file holds a key-shaped string.
 export const FAKE_KEY = ['sk', 'FAKEKEY', 'do', 'not', 'leak', '0123456789'].join('-');
@@ -21,7 +24,7 @@ export interface Stack {
 }
 
 export async function startStack(
-  route: Partial<SeedreamRouteOptions> = {},
+  route: StackRoute = {},
   emulatorOptions: EmulatorOptions = {},
   clientOptions: SeedreamOptions = {},
 ): Promise<Stack> {
@@ -41,12 +44,13 @@ export async function startStack(
       return realFetch(input, { ...init, headers });
     },
   });
+  const { policy, ...rest } = route;
   const handler = createSeedreamRoute({
     client,
-    authorize: () => true,
-    limits: { maxImages: 15 },
     onError: (error) => errors.push(error),
-    ...route,
+    ...rest,
+    // Budgets are tested on their own; here every test may spend freely.
+    policy: createSpendingPolicy({ authorize: () => true, limits: { maxImagesPerRequest: 15, maxBodyBytes: 16 * 1024 * 1024 }, budget: false, ...policy }),
   });
   const server = http.createServer(toNodeHandler(handler));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -13,7 +13,7 @@ import {
   type SeedreamTransport,
   type UseSeedreamOptions,
 } from '../src/index.js';
-import { FAKE_KEY, startStack, type Stack } from './stack.js';
+import { FAKE_KEY, startStack, type Stack, type StackRoute } from './stack.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -48,7 +48,7 @@ function Generator({ params, options, renders }: { params: ClientGenerateParams;
   );
 }
 
-async function setup(route = {}, client = {}) {
+async function setup(route: StackRoute = {}, client = {}) {
   stack = await startStack(route, {}, client);
   const transport = createHttpTransport({ url: stack.url });
   return { ...stack, transport };
@@ -302,7 +302,7 @@ describe(`useSeedream on React ${version} renders every error kind`, () => {
   });
 
   it('the route refusing the caller → permission; its validation → validation with fields', async () => {
-    const { transport } = await setup({ authorize: () => false });
+    const { transport } = await setup({ policy: { authorize: () => false } });
     render(<Generator params={ONE} options={{ transport }} />);
     fireEvent.click(screen.getByText('go'));
     await waitFor(() => expect(text('error')).toBe('permission|403||'), WAIT);

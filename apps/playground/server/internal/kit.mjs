@@ -1,33 +1,41 @@
 // @ts-check
 /**
- * The kit's two server adapters, bound to the playground's one core client: the route of @seedream-kit/react
- * (`/api/seedream`, what the hook's HTTP transport calls) and the schema of @seedream-kit/graphql served by
- * graphql-yoga (`/graphql`: the model list, and the hook's GraphQL transport). Both fail closed on `authorize`.
+ * The kit's two server adapters, bound to the playground's one core client and its one spending policy: the route
+ * of @seedream-kit/react (`/api/seedream`, what the hook's HTTP transport calls), the schema of
+ * @seedream-kit/graphql served by graphql-yoga (`/graphql`), and the reference-image upload (`/api/uploads`).
+ * Both adapters take the same policy object, so they enforce exactly the same rules.
  */
+import { createSpendingPolicy, createUploadHandler, MemoryUploadStore } from '@seedream-kit/core/server';
 import { createSeedreamYoga } from '@seedream-kit/graphql/yoga';
 import { createSeedreamRoute, toNodeHandler } from '@seedream-kit/react/server';
 
-/** A series may use the whole group (15 images with the references); the form offers up to 14 references. */
-const LIMITS = { maxImages: 15, maxReferenceImages: 14, maxPromptLength: 4000 };
-/** 14 references of up to 10 MB arrive as base64 data URIs (4/3 of the bytes); anything larger is refused unread. */
-const BODY_BYTES = 200 * 1024 * 1024;
+/**
+ * A series may use the whole group (15 images with the references); the form offers up to 14 references, uploaded
+ * one by one and named by handle, so a generation's JSON body stays small. Budgets are the policy's defaults.
+ */
+export const PLAYGROUND_LIMITS = { maxImagesPerRequest: 15, maxReferenceImages: 14, maxPromptLength: 4000 };
 
 /**
- * @param {{ client: import('@seedream-kit/core').SeedreamClient, authorize: (headers: { get(name: string): string | null }) => boolean }} options
+ * @param {{
+ *   client: import('@seedream-kit/core').SeedreamClient,
+ *   authorize: (request: Request) => string | false,
+ *   budget?: import('@seedream-kit/core/server').SpendingPolicyOptions['budget'],
+ * }} options authorize names the caller (the session id) or refuses
  */
-export function createKit({ client, authorize }) {
+export function createKit({ client, authorize, budget }) {
+  const uploads = new MemoryUploadStore();
+  const policy = createSpendingPolicy({ authorize, limits: PLAYGROUND_LIMITS, uploads, ...(budget !== undefined ? { budget } : {}) });
   const route = createSeedreamRoute({
     client,
-    authorize: (request) => authorize(request.headers),
-    limits: { ...LIMITS, maxBodyBytes: BODY_BYTES },
+    policy,
     onError: (error) => console.error('[playground] route:', error instanceof Error ? error.message : error),
   });
   const yoga = createSeedreamYoga({
     client,
-    // The model list is public; the paid fields need a page of this origin.
-    authorize: ({ request }) => authorize(request.headers),
-    limits: { maxGenerationsPerOperation: 1, maxImagesPerOperation: LIMITS.maxImages, maxPromptLength: LIMITS.maxPromptLength },
-    yoga: { graphqlEndpoint: '/graphql', landingPage: false, graphiql: false, maskedErrors: true, maxRequestBodySize: BODY_BYTES },
+    policy,
+    limits: { maxGenerationsPerOperation: 1, maxImagesPerOperation: PLAYGROUND_LIMITS.maxImagesPerRequest },
+    yoga: { graphqlEndpoint: '/graphql', landingPage: false, graphiql: false, maskedErrors: true },
   });
-  return { route: toNodeHandler(route), graphql: yoga };
+  const upload = createUploadHandler({ policy, store: uploads });
+  return { policy, route: toNodeHandler(route), graphql: yoga, upload: toNodeHandler(upload) };
 }

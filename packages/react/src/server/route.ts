@@ -1,81 +1,43 @@
 /**
- * `createSeedreamRoute`: the server half of `useSeedream`. A fetch-standard handler that fails closed: a
- * required `authorize`, a model allow-list, caps, a rate-limit hook, and errors in a safe shape. It holds the
- * core client (and with it the key); the browser only ever sees the shapes in ../transport/types.ts.
+ * `createSeedreamRoute`: the server half of `useSeedream`. A fetch-standard handler that fails closed: every rule
+ * about spending (who, which models, how much, how often) comes from one spending policy of
+ * `@seedream-kit/core/server`, the same object the GraphQL schema takes. It holds the core client (and with it
+ * the key); the browser only ever sees the shapes in `@seedream-kit/core/transport`.
  */
-import {
-  decodeBase64,
-  encodeBase64,
-  sniffImageType,
-  validateParams,
-  type GenerateParams,
-  type GeneratedImage,
-  type ImageInput,
-  type SeedreamClient,
-  type Usage,
-  type ValidationOptions,
-} from '@seedream-kit/core';
+import { decodeBase64, encodeBase64, sniffImageType, type GenerateParams, type GeneratedImage, type ImageInput, type SeedreamClient, type Usage } from '@seedream-kit/core';
+import { createSpendingPolicy, isSpendingPolicyError, type Admission, type SpendingPolicy, type SpendingPolicyOptions } from '@seedream-kit/core/server';
 import type { ClientImage, ClientResult, ClientUsage } from '@seedream-kit/core/transport';
-import { TOO_LARGE, readBody } from './body.js';
 import { errorResponse, toWireError, wireError, type WireError } from './wire-error.js';
-
-export interface RouteLimits {
-  /** Most images one request may produce (`max_images`; injected when a group request leaves it out). Default 4. */
-  maxImages: number;
-  /** Most reference images per request. Default 10. */
-  maxReferenceImages: number;
-  /** Largest request body, in bytes (reference images arrive base64-encoded: ×4/3). Default 16 MiB. */
-  maxBodyBytes: number;
-  /** Longest prompt, in characters. Default 2 000. */
-  maxPromptLength: number;
-}
-
-export const DEFAULT_ROUTE_LIMITS: Readonly<RouteLimits> = Object.freeze({
-  maxImages: 4,
-  maxReferenceImages: 10,
-  maxBodyBytes: 16 * 1024 * 1024,
-  maxPromptLength: 2000,
-});
-
-/** A non-empty answer refuses the request with 429 (and `Retry-After` when given). */
-export type RateLimitVerdict = void | undefined | { retryAfter?: number; message?: string };
 
 export interface SeedreamRouteOptions {
   /** The core client that holds the key, e.g. `createSeedream()`. */
   client: Pick<SeedreamClient, 'generate' | 'model'>;
-  /** Required. Decide from the request (session cookie, token) whether this caller may spend your credits.
-   *  Anything but `true` (or a throw) answers 403. */
-  authorize: (request: Request) => boolean | Promise<boolean>;
-  /** Models a caller may ask for (the client's default model must be listed when callers omit `model`). */
-  models?: readonly string[];
-  limits?: Partial<RouteLimits>;
-  /** Budget or rate limit, called after validation and before the upstream call. Throwing answers 500. */
-  rateLimit?: (request: Request, params: GenerateParams) => RateLimitVerdict | Promise<RateLimitVerdict>;
+  /** Required: who may spend, on which models, how much. A `createSpendingPolicy()` object (share it with the
+   *  GraphQL schema), or its options. */
+  policy: SpendingPolicy | SpendingPolicyOptions;
   /** Sees every failure (with the full error, for your logs); the browser gets the safe shape only. */
   onError?: (error: unknown, request: Request) => void;
   /** Keep-alive comment interval of the SSE stream in ms; `0` turns pings off. Default 15 000. */
   pingInterval?: number;
-  /** Options for core's `validateParams` (defaults to the client's model). */
-  validation?: ValidationOptions;
 }
 
 export type SeedreamRouteHandler = (request: Request) => Promise<Response>;
 
-/** The fields a browser may set; anything else is dropped before it reaches the provider. */
-const FORWARDED_FIELDS = [
-  'model', 'prompt', 'image', 'size', 'seed', 'sequential_image_generation', 'sequential_image_generation_options',
-  'stream', 'guidance_scale', 'response_format', 'watermark', 'output_format', 'optimize_prompt_options', 'tools',
-  'layer_decomposition', 'background',
-] as const;
+/** A policy object as it is, or one built from options. */
+export function toSpendingPolicy(policy: SpendingPolicy | SpendingPolicyOptions): SpendingPolicy {
+  return typeof (policy as SpendingPolicy).admit === 'function' ? (policy as SpendingPolicy) : createSpendingPolicy(policy as SpendingPolicyOptions);
+}
+
+const isPolicyLike = (value: unknown) => typeof value === 'object' && value !== null && (typeof (value as SpendingPolicy).admit === 'function' || typeof (value as SpendingPolicyOptions).authorize === 'function');
 
 export function createSeedreamRoute(options: SeedreamRouteOptions): SeedreamRouteHandler {
-  if (typeof options?.authorize !== 'function') {
-    throw new TypeError('createSeedreamRoute: `authorize(request)` is required (return true to allow a caller); the route fails closed');
+  if (!isPolicyLike(options?.policy)) {
+    throw new TypeError('createSeedreamRoute: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); the route fails closed');
   }
   if (!options.client || typeof options.client.generate !== 'function') {
     throw new TypeError('createSeedreamRoute: `client` (a @seedream-kit/core client) is required');
   }
-  const limits: RouteLimits = { ...DEFAULT_ROUTE_LIMITS, ...options.limits };
+  const policy = toSpendingPolicy(options.policy);
   const pingInterval = options.pingInterval ?? 15_000;
   const { client } = options;
 
@@ -99,78 +61,48 @@ export function createSeedreamRoute(options: SeedreamRouteOptions): SeedreamRout
       return errorResponse(wireError('bad_request', 415, 'Send the body as application/json'), { accept: 'application/json' });
     }
 
-    let allowed = false;
+    let admission: Admission;
     try {
-      allowed = (await options.authorize(request)) === true;
+      const caller = await policy.identify(request, 'generate');
+      const body = await policy.readBody(request, caller);
+      if (body.image !== undefined) body.image = Array.isArray(body.image) ? body.image.map(fromDataURI) : fromDataURI(body.image);
+      admission = await policy.admit({ caller, request, operation: body.stream === true ? 'stream' : 'generate', body, defaultModel: client.model });
     } catch (error) {
+      if (isSpendingPolicyError(error)) return errorResponse(fromPolicyError(error));
       report(error, request);
-    }
-    if (!allowed) return errorResponse(wireError('permission', 403, 'Not allowed'));
-
-    const text = await readBody(request, limits.maxBodyBytes).catch(() => undefined);
-    if (text === TOO_LARGE) {
-      return errorResponse(wireError('bad_request', 413, `The request body is larger than ${limits.maxBodyBytes} bytes`));
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text ?? '');
-    } catch {
-      body = undefined;
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return errorResponse(wireError('bad_request', 400, 'The body must be a JSON object'));
+      return errorResponse(wireError('upstream', 500, 'Internal error'));
     }
 
-    const params = pickParams(body as Record<string, unknown>);
-    const refused = checkLimits(params, limits, options.models, client.model);
-    if (refused) return errorResponse(refused);
-
-    const issues = validateParams(params, { defaultModel: client.model, ...options.validation }).filter((issue) => issue.severity === 'error');
-    if (issues.length) {
-      const fields = issues.map(({ path, message }) => ({ path, message }));
-      return errorResponse(wireError('validation', 400, fields.map((f) => `${f.path || '(request)'}: ${f.message}`).join('; '), { fields }));
-    }
-
-    if (options.rateLimit) {
-      let verdict: RateLimitVerdict;
-      try {
-        verdict = await options.rateLimit(request, params);
-      } catch (error) {
-        report(error, request);
-        return errorResponse(wireError('upstream', 500, 'The request could not be checked'));
-      }
-      if (verdict) {
-        return errorResponse(
-          wireError('rate_limit', 429, verdict.message ?? 'Too many requests; try again later', verdict.retryAfter !== undefined ? { retryAfter: verdict.retryAfter } : {}),
-        );
-      }
-    }
-
-    if (params.stream) return streamResponse(client, params, request, pingInterval, report);
+    const { params } = admission;
+    if (params.stream) return streamResponse({ client, admission, request, pingInterval, report });
     try {
       const result = await client.generate({ ...params, stream: false }, { signal: request.signal });
+      await admission.settle({ generated: countGenerated(result.images) });
       const answer: ClientResult = {
         images: result.images.map(toClientImage),
         model: result.model,
         created: result.created,
         ...(result.usage ? { usage: toClientUsage(result.usage) } : {}),
       };
-      return Response.json(answer, { headers: { 'cache-control': 'no-store', ...(result.requestId ? { 'x-request-id': result.requestId } : {}) } });
+      return Response.json(answer, { headers: { ...JSON_HEADERS, ...(result.requestId ? { 'x-request-id': result.requestId } : {}) } });
     } catch (error) {
+      await admission.settle({ generated: 0, error });
       report(error, request);
       return errorResponse(toWireError(error));
     }
   };
 }
 
-function pickParams(body: Record<string, unknown>): GenerateParams {
-  const params: Record<string, unknown> = {};
-  for (const field of FORWARDED_FIELDS) if (body[field] !== undefined) params[field] = body[field];
-  if (params.image !== undefined) {
-    params.image = Array.isArray(params.image) ? params.image.map(fromDataURI) : fromDataURI(params.image);
-  }
-  return params as GenerateParams;
+const JSON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
+function fromPolicyError(error: { kind: WireError['kind']; status: number; message: string; fields?: WireError['fields'] | undefined; retryAfter?: number | undefined }): WireError {
+  return wireError(error.kind, error.status, error.message, {
+    ...(error.fields ? { fields: error.fields } : {}),
+    ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}),
+  });
 }
+
+const countGenerated = (images: readonly GeneratedImage[]) => images.filter((image) => !image.error).length;
 
 /** A browser's data URI carries whatever type the File claimed (or none): send the bytes, core sniffs them. */
 function fromDataURI(image: unknown): ImageInput {
@@ -180,34 +112,17 @@ function fromDataURI(image: unknown): ImageInput {
   return decodeBase64(image.slice(comma + 1));
 }
 
-function checkLimits(params: GenerateParams, limits: RouteLimits, models: readonly string[] | undefined, defaultModel: string): WireError | undefined {
-  const refuse = (path: string, message: string) => wireError('validation', 400, `${path}: ${message}`, { fields: [{ path, message }] });
-  const model = typeof params.model === 'string' ? params.model : defaultModel;
-  if (models && !models.includes(model)) return refuse('model', `Model not allowed here; use one of: ${models.join(', ')}`);
-  if (typeof params.prompt === 'string' && [...params.prompt].length > limits.maxPromptLength) {
-    return refuse('prompt', `At most ${limits.maxPromptLength} characters`);
-  }
-  const references = params.image === undefined ? 0 : Array.isArray(params.image) ? params.image.length : 1;
-  if (references > limits.maxReferenceImages) return refuse('image', `At most ${limits.maxReferenceImages} reference images`);
-  const options = params.sequential_image_generation_options;
-  const max = typeof options === 'object' && options !== null ? options.max_images : undefined;
-  if (max !== undefined && typeof max === 'number' && max > limits.maxImages) {
-    return refuse('sequential_image_generation_options.max_images', `At most ${limits.maxImages} images per request`);
-  }
-  if (params.sequential_image_generation === 'auto' && max === undefined) {
-    // Without it the provider may make up to 15 images: cap the bill here.
-    params.sequential_image_generation_options = { ...(typeof options === 'object' ? options : {}), max_images: limits.maxImages };
-  }
-  return undefined;
+interface StreamOptions {
+  client: Pick<SeedreamClient, 'generate'>;
+  admission: Admission;
+  request: Request;
+  pingInterval: number;
+  report: (error: unknown, request: Request) => void;
 }
 
-function streamResponse(
-  client: Pick<SeedreamClient, 'generate'>,
-  params: GenerateParams,
-  request: Request,
-  pingInterval: number,
-  report: (error: unknown, request: Request) => void,
-): Response {
+function streamResponse({ client, admission, request, pingInterval, report }: StreamOptions): Response {
+  const params: GenerateParams = admission.params;
+  let generated = 0;
   const upstream = new AbortController();
   const abortUpstream = () => upstream.abort(request.signal.reason);
   if (request.signal.aborted) abortUpstream();
@@ -232,10 +147,13 @@ function streamResponse(
             if (event.type === 'image_generation.completed') {
               send('done', { model: event.model, created: event.created, ...(event.usage ? { usage: toClientUsage(event.usage) } : {}) });
             } else {
+              if (!event.image.error) generated++;
               send('image', toClientImage(event.image));
             }
           }
+          await admission.settle({ generated });
         } catch (error) {
+          await admission.settle({ generated, error });
           report(error, request);
           send('error', { error: toWireError(error) });
         } finally {
@@ -260,6 +178,7 @@ function streamResponse(
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
       'x-accel-buffering': 'no',
     },
   });

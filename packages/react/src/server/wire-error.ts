@@ -68,5 +68,5 @@ export function toWireError(error: unknown): WireError {
 export function errorResponse(error: WireError, headers: Record<string, string> = {}): Response {
   const extra: Record<string, string> = { ...headers };
   if (error.retryAfter !== undefined) extra['retry-after'] = String(Math.ceil(error.retryAfter));
-  return Response.json({ error }, { status: error.status ?? CLIENT_ERROR_KINDS[error.kind]?.status ?? 500, headers: { 'cache-control': 'no-store', ...extra } });
+  return Response.json({ error }, { status: error.status ?? CLIENT_ERROR_KINDS[error.kind]?.status ?? 500, headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra } });
 }

@@ -15,6 +15,7 @@ import {
   type ClientImageInput,
   type ClientResult,
   type SeedreamTransport,
+  type UploadTarget,
 } from '@seedream-kit/core/transport';
 
 export interface HttpTransportOptions {
@@ -26,6 +27,9 @@ export interface HttpTransportOptions {
   fetch?: typeof globalThis.fetch;
   /** Default `'same-origin'`. */
   credentials?: RequestCredentials;
+  /** Upload Files and Blobs here first (`createUploadHandler`) and send their handles, so the request stays small.
+   *  Without it they travel inline as data URIs. */
+  uploadUrl?: string;
 }
 
 interface WireError {
@@ -45,7 +49,8 @@ export function createHttpTransport(options: HttpTransportOptions): SeedreamTran
       const wantBase64 = params.response_format === 'b64_json';
       try {
         const extra = typeof options.headers === 'function' ? await options.headers() : options.headers;
-        const body = JSON.stringify({ ...params, image: await serializeImages(params.image) });
+        const upload = options.uploadUrl ? { url: options.uploadUrl, signal, ...(extra ? { headers: extra } : {}), ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.credentials ? { credentials: options.credentials } : {}) } : undefined;
+        const body = JSON.stringify({ ...params, image: await serializeImages(params.image, upload) });
         const response = await (options.fetch ?? globalThis.fetch)(options.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: params.stream ? 'text/event-stream' : 'application/json', ...extra },
@@ -115,7 +120,7 @@ function toClientError(wire: WireError = {}, httpStatus?: number, partialResult?
   });
 }
 
-async function serializeImages(image: ClientImageInput | ClientImageInput[] | undefined) {
+async function serializeImages(image: ClientImageInput | ClientImageInput[] | undefined, upload: UploadTarget | undefined) {
   if (image === undefined) return undefined;
-  return Array.isArray(image) ? Promise.all(image.map(toImageString)) : toImageString(image);
+  return Array.isArray(image) ? Promise.all(image.map((item) => toImageString(item, upload))) : toImageString(image, upload);
 }

@@ -1,0 +1,28 @@
+/**
+ * @seedream-kit/core/server: the spending policy (who may spend, on what, how much) and reference-image uploads,
+ * framework-free and Fetch-standard. Server only: the adapters (@seedream-kit/react/server, @seedream-kit/graphql)
+ * take a policy from here, so an app states its rules once.
+ */
+export { createSpendingPolicy, plannedImages, DEFAULT_POLICY_LIMITS, DEFAULT_BUDGET } from './internal/policy/policy.js';
+export type {
+  SpendingPolicy,
+  SpendingPolicyOptions,
+  PolicyLimits,
+  PolicyOperation,
+  BudgetOptions,
+  Caller,
+  AuthorizeVerdict,
+  RateLimitVerdict,
+  SpendingCall,
+  Admission,
+  AdmitInput,
+} from './internal/policy/policy.js';
+export { MemoryBudgetStore } from './internal/policy/budget.js';
+export type { BudgetStore, BudgetTake, BudgetWindow } from './internal/policy/budget.js';
+export { SpendingPolicyError, isSpendingPolicyError } from './internal/policy/errors.js';
+export type { PolicyFieldError } from './internal/policy/errors.js';
+export { createUploadHandler, MemoryUploadStore, isUploadHandle } from './internal/policy/uploads.js';
+export type { UploadStore, StoredUpload, UploadHandlerOptions, MemoryUploadStoreOptions } from './internal/policy/uploads.js';
+export { readJsonObject } from './internal/policy/body.js';
+export { PARAMETERS, BROWSER_PARAMETERS, pickBrowserParams } from './internal/parameters.js';
+export type { ParameterSpec, ParameterName } from './internal/parameters.js';
