@@ -69,7 +69,8 @@ describe('CLIENT_ERROR_KINDS', () => {
     expect(safe).toEqual(['rate_limit']);
   });
 
-  it('covers the GraphQL server’s own limit codes', () => {
-    for (const code of ['OPERATION_LIMIT_EXCEEDED', 'QUERY_TOO_COMPLEX', 'REQUEST_ENTITY_TOO_LARGE']) expect(clientErrorKindForCode(code)).toBe('limit_exceeded');
+  it('covers the GraphQL server’s own limits: by code, or by the 413 the body limit answers with', () => {
+    for (const code of ['OPERATION_LIMIT_EXCEEDED', 'QUERY_TOO_COMPLEX']) expect(clientErrorKindForCode(code)).toBe('limit_exceeded');
+    expect(clientErrorKindForCode('REQUEST_ENTITY_TOO_LARGE') ?? clientErrorKindForStatus(413)).toBe('limit_exceeded');
   });
 });
