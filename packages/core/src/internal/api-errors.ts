@@ -50,6 +50,37 @@ export function scrubSecret(value: string, secret: string | undefined): string {
   return out.replace(/Bearer\s+[^\s"',;)]+/gi, 'Bearer ***');
 }
 
+/**
+ * A successful payload with the key removed from every string in it (a hostile or broken gateway may echo the
+ * Authorization header into `model`, `url`, `size` or any field). Copies only what changes; `b64_json` values are
+ * image data and are left as they are. Results are scrubbed like errors: nothing the client returns holds the key.
+ */
+export function scrubResultStrings<T>(value: T, secret: string | undefined): T {
+  if (!secret || secret.length < 6) return value;
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return node.includes(secret) ? node.split(secret).join('***') : node;
+    if (Array.isArray(node)) {
+      let copy: unknown[] | undefined;
+      node.forEach((item, index) => {
+        const clean = walk(item);
+        if (clean !== item) (copy ??= [...node])[index] = clean;
+      });
+      return copy ?? node;
+    }
+    if (typeof node === 'object' && node !== null) {
+      let copy: Record<string, unknown> | undefined;
+      for (const [key, item] of Object.entries(node)) {
+        if (key === 'b64_json') continue;
+        const clean = walk(item);
+        if (clean !== item) (copy ??= { ...(node as Record<string, unknown>) })[key] = clean;
+      }
+      return copy ?? node;
+    }
+    return node;
+  };
+  return walk(value) as T;
+}
+
 /** A copy of a parsed body with the secret scrubbed from every string in it. */
 function scrubBody(body: unknown, secret: string | undefined): unknown {
   if (body === undefined || body === null) return body;

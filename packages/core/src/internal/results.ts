@@ -1,7 +1,7 @@
 /** Maps the wire's response (`data[]`, stream events) onto `GenerateResult` and its images. */
 import { APIError } from '../errors.js';
 import type { FailedImage, GenerateResult, GeneratedImage, ImageError, SucceededImage, Usage } from '../types.js';
-import { createAPIError, providerErrorOf, requestIdOf, scrubSecret } from './api-errors.js';
+import { createAPIError, providerErrorOf, requestIdOf, scrubResultStrings, scrubSecret } from './api-errors.js';
 import { decodeBase64 } from './base64.js';
 import { isPlainObject } from './plain-object.js';
 
@@ -92,8 +92,9 @@ export interface ResultContext {
  * The result of a non-streaming answer. A 200 whose body holds a top-level `error` and no images is an error
  * (docs/api-contract.md §4.1), thrown as the matching APIError.
  */
-export function toResult(body: unknown, answer: ResultContext): GenerateResult {
+export function toResult(answerBody: unknown, answer: ResultContext): GenerateResult {
   const { headers, model: requestedModel, apiKey, decoded } = answer;
+  const body = scrubResultStrings(answerBody, apiKey);
   const requestId = answer.requestId ?? requestIdOf(headers);
   if (!isPlainObject(body)) {
     throw new APIError({ status: 200, message: 'The response body is not a JSON object', headers, requestId });
