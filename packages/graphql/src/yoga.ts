@@ -127,7 +127,7 @@ export function createSeedreamYoga<TContext = any>(options: SeedreamYogaOptions<
   }
   const policy = typeof policyLike.admit === 'function' ? (policyLike as SpendingPolicy) : createSpendingPolicy(policyLike as SpendingPolicyOptions);
   const schema = createSeedreamSchema({ ...resolverOptions, policy });
-  return createYoga({
+  const server = createYoga({
     batching: false,
     // Same origin only: yoga's default answers any origin's preflight with credentials allowed.
     cors: false,
@@ -141,7 +141,44 @@ export function createSeedreamYoga<TContext = any>(options: SeedreamYogaOptions<
       // Last, so its body cap wraps whichever request parser was picked, including one added by a plugin above.
       useSeedreamPolicy(policy),
     ],
-  }) as unknown as YogaServerInstance<{}, {}>;
+  });
+  return refuseUnparsableNodeRequests(server) as unknown as YogaServerInstance<{}, {}>;
+}
+
+interface NodeRequestLike {
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+  socket?: unknown;
+}
+interface NodeResponseLike {
+  writeHead(status: number, headers: Record<string, string>): { end(body: string): void };
+}
+
+/**
+ * yoga builds a node request's URL from its Host header and target; when that does not parse (`Host: a b`), its
+ * error handler answers 500 with the stack trace, before any plugin runs. Such a request is answered 400 here.
+ */
+function refuseUnparsableNodeRequests<T extends object>(server: T): T {
+  return new Proxy(server, {
+    // Node's EventEmitter calls `listener.apply(…)`; yoga's own proxy would hand out its handler's `apply`, bound
+    // past this guard, so the Function methods come from here.
+    get(target, prop) {
+      if (prop === 'apply' || prop === 'call' || prop === 'bind') return Function.prototype[prop];
+      return Reflect.get(target, prop);
+    },
+    apply(target, self, args: unknown[]) {
+      const [req, res] = args as [NodeRequestLike | undefined, NodeResponseLike | undefined];
+      const isNode = typeof req === 'object' && req !== null && 'socket' in req && typeof res?.writeHead === 'function';
+      if (isNode) {
+        const host = req.headers[':authority'] ?? req.headers.host ?? 'localhost';
+        if (!URL.canParse(`http://${String(host)}${req.url ?? '/'}`)) {
+          res!.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }).end('Bad request');
+          return undefined;
+        }
+      }
+      return Reflect.apply(target as (...args: unknown[]) => unknown, self, args);
+    },
+  });
 }
 
 export { useRequestBodyLimit, DEFAULT_MAX_REQUEST_BODY_SIZE } from './body-limit.js';
