@@ -4,7 +4,7 @@
  * @seedream-kit/graphql). A transport turns every failure into the one `SeedreamClientError`, so a UI switches
  * on `kind` and never on a transport's details. Small and browser-safe: no key, no Node built-ins.
  */
-import { clientErrorKindForStatus, isClientErrorKind, type SeedreamClientErrorKind } from './error-kinds.js';
+import { clientErrorKindForStatus, type SeedreamClientErrorKind } from './error-kinds.js';
 import type { GenerateParams } from './types.js';
 import { encodeBase64 } from './internal/base64.js';
 import { sniffImageType } from './internal/sniff.js';
@@ -125,7 +125,6 @@ export interface UploadTarget {
   url: string;
   headers?: Record<string, string>;
   fetch?: typeof globalThis.fetch;
-  credentials?: RequestCredentials;
   signal?: AbortSignal;
 }
 
@@ -142,16 +141,12 @@ export async function toImageString(image: ClientImageInput, upload?: UploadTarg
   const response = await (upload.fetch ?? globalThis.fetch)(upload.url, {
     method: 'POST',
     headers: { ...upload.headers, 'content-type': mime },
-    body: bytes,
-    credentials: upload.credentials ?? 'same-origin',
-    ...(upload.signal ? { signal: upload.signal } : {}),
+    body: bytes, // fetch's default credentials are same-origin: the session cookie goes along
+    signal: upload.signal ?? null,
   });
-  const answer = (await response.json().catch(() => ({}))) as { handle?: unknown; error?: { kind?: unknown; message?: unknown } };
+  const answer = (await response.json().catch(() => ({}))) as { handle?: unknown; error?: { message?: unknown } };
   if (response.ok && typeof answer.handle === 'string') return answer.handle;
-  const kind = answer.error?.kind;
-  throw new SeedreamClientError(isClientErrorKind(kind) ? kind : clientErrorKindForStatus(response.status), typeof answer.error?.message === 'string' ? answer.error.message : 'The upload failed', {
-    status: response.status,
-  });
+  throw new SeedreamClientError(clientErrorKindForStatus(response.status), String(answer.error?.message ?? 'The upload failed'), { status: response.status });
 }
 
 export interface ServerSentEvent {
