@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSeedream } from '@seedream-kit/core';
+import { CLIENT_ERROR_KINDS, createSeedream } from '@seedream-kit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSeedreamRoute, createSpendingPolicy, toNodeHandler, type SeedreamRouteOptions } from '../src/server.js';
 import { FAKE_KEY, MODEL, startStack, type Stack, type StackRoute } from './stack.js';
@@ -166,17 +166,19 @@ describe('createSeedreamRoute: answers', () => {
 
   it('maps upstream errors to the safe shape: no upstream body, no key', async () => {
     const { url, faults, errors } = await start();
+    // The route's kind per upstream failure; the status it answers with is the kind's (CLIENT_ERROR_KINDS).
     const cases = [
-      ['status=400', 400, 'bad_request'],
-      ['status=401', 401, 'authentication'],
-      ['status=403', 403, 'permission'],
-      ['status=404', 404, 'not_found'],
-      ['status=429,retry-after=9', 429, 'rate_limit'],
-      ['status=400,code=InputTextSensitiveContentDetected', 400, 'content_policy'],
-      ['status=500', 502, 'upstream'],
-      ['reset', 502, 'upstream'],
+      ['status=400', 'bad_request'],
+      ['status=401', 'authentication'],
+      ['status=403', 'permission'],
+      ['status=404', 'not_found'],
+      ['status=429,retry-after=9', 'rate_limit'],
+      ['status=400,code=InputTextSensitiveContentDetected', 'content_policy'],
+      ['status=500', 'upstream'],
+      ['reset', 'upstream'],
     ] as const;
-    for (const [fault, status, kind] of cases) {
+    for (const [fault, kind] of cases) {
+      const { status } = CLIENT_ERROR_KINDS[kind];
       faults.push(fault);
       const response = await post(url, { prompt: 'a boat', size: '1024x1024' });
       const text = await response.text();
@@ -195,14 +197,14 @@ describe('createSeedreamRoute: answers', () => {
     expect(errors).toHaveLength(cases.length); // onError saw each one in full
   });
 
-  it('times out as kind timeout (504)', async () => {
+  it('times out as kind timeout, with its status', async () => {
     const stackWithTimeout = await startStack();
     stack = stackWithTimeout;
     const client = createSeedream({ baseURL: stackWithTimeout.emulator.baseURL, apiKey: FAKE_KEY, model: MODEL, timeout: 300 });
     const handler = createSeedreamRoute({ client, policy: createSpendingPolicy({ authorize: () => true, budget: false }) });
     stackWithTimeout.emulator.setFaults('slow-headers=2000');
     const slow = await handler(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'a boat', size: '1024x1024' }) }));
-    expect(slow.status).toBe(504);
+    expect(slow.status).toBe(CLIENT_ERROR_KINDS.timeout.status);
     expect((await slow.json()).error.kind).toBe('timeout');
   });
 });

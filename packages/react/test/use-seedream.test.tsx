@@ -1,5 +1,5 @@
 // Runs in happy-dom (with Node fetch kept): see vitest.config.ts.
-import { validateParams } from '@seedream-kit/core';
+import { CLIENT_ERROR_KINDS, validateParams, type SeedreamClientErrorKind } from '@seedream-kit/core';
 import { renderPlaceholder } from '@seedream-kit/emulator';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { StrictMode, useEffect, useRef, useState, version } from 'react';
@@ -55,6 +55,8 @@ async function setup(route: StackRoute = {}, client = {}) {
 }
 
 const text = (id: string) => screen.getByTestId(id).textContent;
+/** What <Generator> renders for an error of a kind: `kind|status|retryAfter|fields`, the status being the kind's (CLIENT_ERROR_KINDS). */
+const shown = (kind: SeedreamClientErrorKind, retryAfter = '', fields = '') => `${kind}|${CLIENT_ERROR_KINDS[kind].status}|${retryAfter}|${fields}`;
 
 describe(`useSeedream on React ${version} against a real route and emulator`, () => {
   it('generates: idle → pending → success, one request', async () => {
@@ -255,13 +257,13 @@ describe(`useSeedream on React ${version} against a real route and emulator`, ()
 
 describe(`useSeedream on React ${version} renders every error kind`, () => {
   const cases: Array<[fault: string, expected: string]> = [
-    ['status=400', 'bad_request|400||'],
-    ['status=401', 'authentication|401||'],
-    ['status=403', 'permission|403||'],
-    ['status=404', 'not_found|404||'],
-    ['status=429,retry-after=5', 'rate_limit|429|5|'],
-    ['status=400,code=InputImageSensitiveContentDetected', 'content_policy|400||'],
-    ['status=500', 'upstream|502||'],
+    ['status=400', shown('bad_request')],
+    ['status=401', shown('authentication')],
+    ['status=403', shown('permission')],
+    ['status=404', shown('not_found')],
+    ['status=429,retry-after=5', shown('rate_limit', '5')],
+    ['status=400,code=InputImageSensitiveContentDetected', shown('content_policy')],
+    ['status=500', shown('upstream')],
   ];
   it.each(cases)('upstream fault %s → %s', async (fault, expected) => {
     const { transport, faults } = await setup();
@@ -278,7 +280,7 @@ describe(`useSeedream on React ${version} renders every error kind`, () => {
     render(<Generator params={THREE} options={{ transport }} />);
     fireEvent.click(screen.getByText('go'));
     await waitFor(() => expect(text('status')).toBe('error'), WAIT);
-    expect(text('error')).toBe('rate_limit|429|6|');
+    expect(text('error')).toBe(shown('rate_limit', '6'));
   });
 
   it('a stalled stream → timeout, keeping the image that arrived', async () => {
@@ -287,7 +289,7 @@ describe(`useSeedream on React ${version} renders every error kind`, () => {
     render(<Generator params={THREE} options={{ transport }} />);
     fireEvent.click(screen.getByText('go'));
     await waitFor(() => expect(text('status')).toBe('error'), WAIT);
-    expect(text('error')).toBe('timeout|504||');
+    expect(text('error')).toBe(shown('timeout'));
     expect(text('count')).toBe('1');
   });
 
@@ -297,7 +299,7 @@ describe(`useSeedream on React ${version} renders every error kind`, () => {
     render(<Generator params={THREE} options={{ transport }} />);
     fireEvent.click(screen.getByText('go'));
     await waitFor(() => expect(text('status')).toBe('error'), WAIT);
-    expect(text('error')).toBe('upstream|502||');
+    expect(text('error')).toBe(shown('upstream'));
     expect(text('count')).toBe('1');
   });
 
@@ -305,13 +307,13 @@ describe(`useSeedream on React ${version} renders every error kind`, () => {
     const { transport } = await setup({ policy: { authorize: () => false } });
     render(<Generator params={ONE} options={{ transport }} />);
     fireEvent.click(screen.getByText('go'));
-    await waitFor(() => expect(text('error')).toBe('permission|403||'), WAIT);
+    await waitFor(() => expect(text('error')).toBe(shown('permission')), WAIT);
     cleanup();
     await stack!.close();
     const second = await setup();
     render(<Generator params={{ ...ONE, size: '5x5' }} options={{ transport: second.transport }} />);
     fireEvent.click(screen.getByText('go'));
-    await waitFor(() => expect(text('error')).toBe('validation|400||size'), WAIT);
+    await waitFor(() => expect(text('error')).toBe(shown('validation', '', 'size')), WAIT);
     expect(second.emulator.log.generations()).toHaveLength(0);
   });
 
