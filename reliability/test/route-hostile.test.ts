@@ -84,7 +84,7 @@ describe('oversized bodies', () => {
       request.flushHeaders(); // headers only: the answer must come without the body
     });
     expect(answer.status).toBe(413);
-    expect(JSON.parse(answer.body).error).toMatchObject({ kind: 'bad_request', status: 413 });
+    expect(JSON.parse(answer.body).error).toMatchObject({ kind: 'limit_exceeded', status: 413 });
     expect(entriesOf(emu, tag)).toHaveLength(0);
   });
 

@@ -4,7 +4,7 @@
  * goes through the policy before anything is sent upstream: authorize (fails closed) → allow-list, limits and
  * core validation → budgets and the rate-limit hook; then this module's per-operation cost limit.
  */
-import { encodeBase64, MAX_IMAGES_PER_REQUEST, resolveCapabilities } from '@seedream-kit/core';
+import { CLIENT_ERROR_KINDS, encodeBase64, MAX_IMAGES_PER_REQUEST, resolveCapabilities } from '@seedream-kit/core';
 import type { GeneratedImage, GenerateParams, GenerateResult, ImageStream, ModelCapabilities, RequestOptions, Usage } from '@seedream-kit/core';
 import { createSpendingPolicy, isSpendingPolicyError } from '@seedream-kit/core/server';
 import type { Admission, SpendingPolicy, SpendingPolicyError, SpendingPolicyOptions } from '@seedream-kit/core/server';
@@ -65,7 +65,8 @@ interface UsageSource {
   webSearches: number | null;
 }
 
-export interface SeedreamResolvers {
+/** A type alias, not an interface: Apollo Server's `resolvers` type needs an implicit index signature. */
+export type SeedreamResolvers = {
   Query: { seedreamModels: GraphQLFieldResolver<unknown, any> };
   Mutation: { generateImages: GraphQLFieldResolver<unknown, any, { input: GenerateImagesInput }> };
   Subscription: {
@@ -76,7 +77,7 @@ export interface SeedreamResolvers {
   };
   ImageGenerationEvent: { __resolveType: (event: { __typename: string }) => string };
   SeedreamImage: { b64Json: (image: ImageSource) => string | null };
-}
+};
 
 function toUsage(usage: Usage | undefined): UsageSource | null {
   if (!usage) return null;
@@ -142,19 +143,10 @@ const defaultKey = (context: any): object | undefined => {
   return typeof key === 'object' && key !== null ? key : undefined;
 };
 
-const POLICY_CODES = {
-  validation: 'BAD_USER_INPUT',
-  bad_request: 'BAD_USER_INPUT',
-  authentication: 'UNAUTHENTICATED',
-  permission: 'FORBIDDEN',
-  rate_limit: 'RATE_LIMITED',
-} as const;
-
 /** A policy refusal in this module's codes; field paths in the input's names. */
 function fromPolicyError(error: SpendingPolicyError) {
   if (error.fields?.length) return badUserInput(error.fields.map(({ path, message }) => ({ field: toInputPath(path), param: path, message })));
-  const code = POLICY_CODES[error.kind as keyof typeof POLICY_CODES] ?? 'UPSTREAM_ERROR';
-  return seedreamError(code, error.message, error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {});
+  return seedreamError(CLIENT_ERROR_KINDS[error.kind].code, error.message, error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {});
 }
 
 /** Resolvers of `typeDefs`, in the `{ Type: { field } }` map graphql-tools, Apollo Server and Mercurius take. */

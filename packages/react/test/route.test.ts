@@ -92,7 +92,7 @@ describe('createSeedreamRoute: failing closed', () => {
     const big = JSON.stringify({ prompt: 'a boat', image: `data:image/png;base64,${'A'.repeat(2000)}` });
     const declared = await post(url, big);
     expect(declared.status).toBe(413);
-    expect((await declared.json()).error.kind).toBe('bad_request');
+    expect((await declared.json()).error.kind).toBe('limit_exceeded');
     const chunks = new ReadableStream<Uint8Array>({
       start(controller) {
         for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode(big.slice(i * 100, (i + 1) * 100)));

@@ -8,7 +8,7 @@ import { isPlainObject } from '../plain-object.js';
 const CONTENT_LENGTH = /^\d+$/;
 
 export async function readJsonObject(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
-  const tooLarge = () => new SpendingPolicyError('bad_request', 413, `The request body is larger than ${maxBytes} bytes`);
+  const tooLarge = () => new SpendingPolicyError('limit_exceeded', 413, `The request body is larger than ${maxBytes} bytes`);
   const declared = request.headers.get('content-length');
   if (declared !== null) {
     if (!CONTENT_LENGTH.test(declared)) throw new SpendingPolicyError('bad_request', 400, 'Content-Length is malformed');

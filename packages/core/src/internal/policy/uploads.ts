@@ -122,10 +122,10 @@ export function createUploadHandler(options: UploadHandlerOptions): (request: Re
       const caller = await options.policy.identify(request, 'upload');
       const declared = request.headers.get('content-length');
       if (declared !== null && (!/^\d+$/.test(declared) || Number(declared) > maxBytes)) {
-        throw new SpendingPolicyError('bad_request', 413, `An upload may have at most ${maxBytes} bytes`);
+        throw new SpendingPolicyError('limit_exceeded', 413, `An upload may have at most ${maxBytes} bytes`);
       }
       const bytes = await readCapped(request, maxBytes);
-      if (!bytes) throw new SpendingPolicyError('bad_request', 413, `An upload may have at most ${maxBytes} bytes`);
+      if (!bytes) throw new SpendingPolicyError('limit_exceeded', 413, `An upload may have at most ${maxBytes} bytes`);
       const sniffed = sniffImageType(bytes);
       if (!sniffed) throw new SpendingPolicyError('bad_request', 415, 'The bytes are not an image format we know');
       const stored = await options.store.put(caller.id, bytes, sniffed.mime);
