@@ -194,16 +194,7 @@ function report(results: Map<Mode, Problem[]>): string[] {
  * must keep producing in both modes: once the cause is fixed the test says so and the entry goes. Not a way
  * to silence an example — fix the example (or mark a true fragment `no-check`) instead.
  */
-const KNOWN_FAILURES: Array<{ readme: string; line: string; code: number; why: string }> = [
-  {
-    readme: 'packages/graphql/README.md',
-    line: 'resolvers: createResolvers({', // the Apollo Server example
-    code: 2322,
-    why:
-      "`SeedreamResolvers` (packages/graphql/src/resolvers.ts) is an interface, and an interface has no implicit index signature, so Apollo's " +
-      '`resolvers: IResolvers` refuses it; as a type alias it would be accepted',
-  },
-];
+const KNOWN_FAILURES: Array<{ readme: string; line: string; code: number; why: string }> = [];
 
 const isKnown = (p: Problem) => KNOWN_FAILURES.some((k) => k.readme === p.example.readme && k.code === p.code && p.text.includes(k.line));
 
