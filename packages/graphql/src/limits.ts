@@ -16,10 +16,6 @@ export interface SeedreamLimits {
   maxGenerationsPerOperation?: number;
   /** Images per operation (a group counts its `maxImages`, or the most it can produce). Default 15. */
   maxImagesPerOperation?: number;
-  /** Reference images per generation (on top of each model's own limit). Default: the model's. */
-  maxReferenceImages?: number;
-  /** Prompt length in characters. Default: core's (10 000). */
-  maxPromptLength?: number;
 }
 
 export interface QueryLimits {
