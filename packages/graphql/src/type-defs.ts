@@ -47,7 +47,7 @@ input GenerateImagesInput {
   prompt: String!
   "Model id in any spelling (Volcengine, BytePlus, CometAPI). Defaults to the server's model."
   model: String
-  "Reference images: http(s) URLs or \`data:image/<fmt>;base64,\` URIs (up to the model's \`maxReferenceImages\`)."
+  "Reference images: http(s) URLs or \`data:image/<fmt>;base64,\` URIs, or upload handles (\`upload:…\`) from the server's upload endpoint; up to the model's \`maxReferenceImages\` and the server's policy."
   images: [String!]
   "A preset of the model (\`2K\`, \`4K\`, …) or an exact size \`<W>x<H>\`."
   size: String
