@@ -1,8 +1,10 @@
-import { useCallback, useContext, useEffect, useInsertionEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useContext, useEffect, useInsertionEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { SeedreamContext } from './provider.js';
-import { createSeedreamStore, type ClientValidator, type SeedreamCallbacks, type SeedreamState } from './store.js';
+import { createSeedreamStore, type ClientValidator, type SeedreamActions, type SeedreamCallbacks, type SeedreamState } from './store.js';
 import { createHttpTransport } from './transport/http.js';
-import type { ClientGenerateParams, ClientResult, SeedreamTransport } from '@seedream-kit/core/transport';
+import type { SeedreamTransport } from '@seedream-kit/core/transport';
+
+export type { SeedreamActions } from './store.js';
 
 export interface UseSeedreamOptions extends SeedreamCallbacks {
   /** Overrides the provider's transport. Without either, `createHttpTransport({ url: '/api/seedream' })`. */
@@ -13,33 +15,12 @@ export interface UseSeedreamOptions extends SeedreamCallbacks {
   abortOnUnmount?: boolean;
 }
 
-/** Each state with its derived booleans as literals, so `if (isSuccess)` narrows like `status === 'success'`. */
-type WithFlags<S> = S extends { status: infer T }
-  ? S & {
-      isIdle: T extends 'idle' ? true : false;
-      isPending: T extends 'pending' ? true : false;
-      isStreaming: T extends 'streaming' ? true : false;
-      isSuccess: T extends 'success' ? true : false;
-      isError: T extends 'error' ? true : false;
-    }
-  : never;
-
-export interface SeedreamActions {
-  /** Fire and forget: the outcome lands in the state (and the callbacks). A newer call replaces an older one. */
-  generate(params: ClientGenerateParams): void;
-  /** Resolves to the result; rejects with a SeedreamClientError (`aborted` if a newer call replaced it). */
-  generateAsync(params: ClientGenerateParams): Promise<ClientResult>;
-  /** Cancels the request in flight. The provider still bills images it already started: abort does not refund. */
-  abort(): void;
-  /** Forgets the state and detaches (aborts) the call in flight. */
-  reset(): void;
-}
-
-/** `status` narrows the rest: `success` has `result`, `error` has a SeedreamClientError. */
-export type UseSeedreamResult = WithFlags<SeedreamState> & SeedreamActions;
+/** The store's snapshot (status and its flags; `status` or a flag narrows the rest) plus its actions. */
+export type UseSeedreamResult = SeedreamState & SeedreamActions;
 
 let defaultTransport: SeedreamTransport | undefined;
 
+/** A binding only: the store (`@seedream-kit/core/store`) holds the state, its flags and the actions. */
 export function useSeedream(options: UseSeedreamOptions = {}): UseSeedreamResult {
   const context = useContext(SeedreamContext);
   const latest = useRef({ options, context });
@@ -72,22 +53,6 @@ export function useSeedream(options: UseSeedreamOptions = {}): UseSeedreamResult
     };
   }, [store]);
 
-  const generate = useCallback((params: ClientGenerateParams) => void store.generate(params).catch(() => undefined), [store]);
-
-  return useMemo(
-    () =>
-      ({
-        ...state,
-        isIdle: state.status === 'idle',
-        isPending: state.status === 'pending',
-        isStreaming: state.status === 'streaming',
-        isSuccess: state.status === 'success',
-        isError: state.status === 'error',
-        generate,
-        generateAsync: store.generate,
-        abort: store.abort,
-        reset: store.reset,
-      }) as UseSeedreamResult,
-    [state, store, generate],
-  );
+  const { generate, generateAsync, abort, reset } = store;
+  return useMemo(() => ({ ...state, generate, generateAsync, abort, reset }), [state, generate, generateAsync, abort, reset]);
 }

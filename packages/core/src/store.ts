@@ -1,0 +1,244 @@
+/**
+ * `@seedream-kit/core/store`: the state of one generation slot, framework-free and browser-safe (no Node
+ * built-ins, no framework). A UI binding only subscribes and forwards: React's `useSeedream` reads it through
+ * `useSyncExternalStore`; a Vue or Svelte binding does the same with `subscribe` / `getSnapshot`.
+ *
+ * Each snapshot carries the status and its flags (`isIdle` … `isError`), computed once per change, so a
+ * snapshot is the same object until the state changes. The actions are plain functions (no `this`), ready to be
+ * handed on as they are.
+ *
+ * Last call wins: every call owns an AbortController, and only the current call may write. `generate` and
+ * `reset` detach (and abort) the previous call first, so a late answer can never overwrite a newer state,
+ * even from a transport that ignores its signal.
+ */
+import { CLIENT_ERROR_KINDS, SeedreamClientError, isSeedreamClientError } from './transport.js';
+import type { ClientGenerateParams, ClientImage, ClientResult, ClientUsage, SeedreamTransport } from './transport.js';
+
+export type SeedreamStatus = 'idle' | 'pending' | 'streaming' | 'success' | 'error';
+
+interface StateBase {
+  images: ClientImage[];
+  variables: ClientGenerateParams | undefined;
+  result: ClientResult | undefined;
+  error: SeedreamClientError | undefined;
+  usage: ClientUsage | undefined;
+}
+
+type States =
+  | (StateBase & { status: 'idle'; variables: undefined; result: undefined; error: undefined; usage: undefined })
+  | (StateBase & { status: 'pending'; variables: ClientGenerateParams; result: undefined; error: undefined; usage: undefined })
+  | (StateBase & { status: 'streaming'; variables: ClientGenerateParams; result: undefined; error: undefined; usage: undefined })
+  | (StateBase & { status: 'success'; variables: ClientGenerateParams; result: ClientResult; error: undefined })
+  | (StateBase & { status: 'error'; variables: ClientGenerateParams; result: undefined; error: SeedreamClientError; usage: undefined });
+
+/** Each state with its derived booleans as literals, so `if (state.isSuccess)` narrows like `status === 'success'`. */
+export type WithStatusFlags<S> = S extends { status: infer T }
+  ? S & {
+      isIdle: T extends 'idle' ? true : false;
+      isPending: T extends 'pending' ? true : false;
+      isStreaming: T extends 'streaming' ? true : false;
+      isSuccess: T extends 'success' ? true : false;
+      isError: T extends 'error' ? true : false;
+    }
+  : never;
+
+/** A snapshot: `status` (or any of its flags) narrows the rest — `success` has `result`, `error` a SeedreamClientError. */
+export type SeedreamState = WithStatusFlags<States>;
+
+/** A problem found before sending; core's `validateParams` fits (its warnings are ignored). */
+export interface ClientValidationIssue {
+  path: string;
+  message: string;
+  severity?: 'error' | 'warning';
+}
+export type ClientValidator = (params: ClientGenerateParams) => readonly ClientValidationIssue[];
+
+export interface SeedreamCallbacks {
+  /** Each image of a streamed generation, as it arrives. */
+  onImage?: (image: ClientImage, variables: ClientGenerateParams) => void;
+  onSuccess?: (result: ClientResult, variables: ClientGenerateParams) => void;
+  onError?: (error: SeedreamClientError, variables: ClientGenerateParams) => void;
+  onSettled?: (result: ClientResult | undefined, error: SeedreamClientError | undefined, variables: ClientGenerateParams) => void;
+}
+
+export interface SeedreamStoreConfig extends SeedreamCallbacks {
+  transport: SeedreamTransport;
+  /** Checked before any request, after the built-in checks (prompt present, `max_images` in 1–15). */
+  validate?: ClientValidator;
+}
+
+/** What a binding hands to its users as is. */
+export interface SeedreamActions {
+  /** Fire and forget: the outcome lands in the state (and the callbacks). A newer call replaces an older one. */
+  generate(params: ClientGenerateParams): void;
+  /** Resolves to the result; rejects with a SeedreamClientError (`aborted` if a newer call replaced it). */
+  generateAsync(params: ClientGenerateParams): Promise<ClientResult>;
+  /** Cancels the request in flight. The provider still bills images it already started: abort does not refund. */
+  abort(): void;
+  /** Forgets the state and detaches (aborts) the call in flight. */
+  reset(): void;
+}
+
+export interface SeedreamStore extends SeedreamActions {
+  /** The current state; the same object until the state changes. */
+  getSnapshot(): SeedreamState;
+  /** Always idle: nothing is generated during server rendering. */
+  getServerSnapshot(): SeedreamState;
+  /** Called after every change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** Aborts the call in flight without calling back (a binding's unmount); the state becomes an `aborted` error. */
+  detach(): void;
+}
+
+/** The snapshot of a state: its flags computed here, once. */
+const snapshot = (state: States): SeedreamState =>
+  ({
+    ...state,
+    isIdle: state.status === 'idle',
+    isPending: state.status === 'pending',
+    isStreaming: state.status === 'streaming',
+    isSuccess: state.status === 'success',
+    isError: state.status === 'error',
+  }) as SeedreamState;
+
+const IDLE: SeedreamState = Object.freeze(snapshot({ status: 'idle', images: [], variables: undefined, result: undefined, error: undefined, usage: undefined }));
+
+interface Call {
+  controller: AbortController;
+  /** Set by `abort()`, which settles the state at once instead of waiting for the transport. */
+  abortError?: SeedreamClientError;
+}
+
+/** `config` may be a function, read at each use (how a binding passes its latest callbacks). */
+export function createSeedreamStore(config: SeedreamStoreConfig | (() => SeedreamStoreConfig)): SeedreamStore {
+  const read = typeof config === 'function' ? config : () => config;
+  const listeners = new Set<() => void>();
+  let state = IDLE;
+  let current: Call | undefined;
+
+  const set = (next: SeedreamState) => {
+    state = next;
+    for (const listener of [...listeners]) listener();
+  };
+
+  /** Silent: the caller sets the next state itself (a new call, or idle). */
+  const detach = () => {
+    const call = current;
+    current = undefined;
+    call?.controller.abort();
+  };
+
+  const fail = (error: SeedreamClientError, variables: ClientGenerateParams, callBack = true) => {
+    const images = state.images.length ? state.images : (error.partialResult?.images ?? []);
+    set(snapshot({ status: 'error', images, variables, result: undefined, error, usage: undefined }));
+    if (!callBack) return;
+    const { onError, onSettled } = read();
+    notify(() => onError?.(error, variables));
+    notify(() => onSettled?.(undefined, error, variables));
+  };
+
+  function abortCurrent(callBack: boolean) {
+    const call = current;
+    if (!call || !state.variables) return;
+    const partialResult: ClientResult = { images: state.images, model: String(state.variables.model ?? ''), created: 0 };
+    call.abortError = new SeedreamClientError('aborted', CLIENT_ERROR_KINDS.aborted.message, { partialResult });
+    current = undefined;
+    call.controller.abort();
+    fail(call.abortError, state.variables, callBack);
+  }
+
+  async function generateAsync(variables: ClientGenerateParams): Promise<ClientResult> {
+    detach();
+    const call: Call = { controller: new AbortController() };
+    current = call;
+    const live = () => current === call;
+    const { transport, validate } = read();
+
+    const issues = [...builtInIssues(variables), ...(validate?.(variables) ?? [])].filter((issue) => issue.severity !== 'warning');
+    if (issues.length) {
+      current = undefined;
+      const fields = issues.map(({ path, message }) => ({ path, message }));
+      const error = new SeedreamClientError('validation', `Invalid request: ${fields.map((f) => `${f.path || '(request)'}: ${f.message}`).join('; ')}`, { fields });
+      fail(error, variables);
+      throw error;
+    }
+
+    set(snapshot({ status: 'pending', images: [], variables, result: undefined, error: undefined, usage: undefined }));
+    let result: ClientResult;
+    try {
+      result = await transport.generate(variables, {
+        signal: call.controller.signal,
+        onEvent: (event) => {
+          if (!live() || event.type !== 'image') return;
+          set(snapshot({ status: 'streaming', images: [...state.images, event.image], variables, result: undefined, error: undefined, usage: undefined }));
+          const { onImage } = read();
+          notify(() => onImage?.(event.image, variables));
+        },
+      });
+    } catch (caught) {
+      if (!live()) throw call.abortError ?? detachedError(caught);
+      current = undefined;
+      const kind = call.controller.signal.aborted ? 'aborted' : 'network';
+      const error = isSeedreamClientError(caught) ? caught : new SeedreamClientError(kind, CLIENT_ERROR_KINDS[kind].message, { cause: caught });
+      fail(error, variables);
+      throw error;
+    }
+    if (!live()) throw call.abortError ?? new SeedreamClientError('aborted', 'A newer generation replaced this one', { partialResult: result });
+    current = undefined;
+    set(snapshot({ status: 'success', images: result.images, variables, result, error: undefined, usage: result.usage }));
+    const { onSuccess, onSettled } = read();
+    notify(() => onSuccess?.(result, variables));
+    notify(() => onSettled?.(result, undefined, variables));
+    return result;
+  }
+
+  return {
+    getSnapshot: () => state,
+    getServerSnapshot: () => IDLE,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    // The outcome is in the state and the callbacks: the rejection is expected, not unhandled.
+    generate: (params) => void generateAsync(params).catch(() => undefined),
+    generateAsync,
+    abort: () => abortCurrent(true),
+    reset() {
+      detach();
+      if (state !== IDLE) set(IDLE);
+    },
+    detach: () => abortCurrent(false),
+  };
+}
+
+function detachedError(cause: unknown): SeedreamClientError {
+  return new SeedreamClientError('aborted', 'A newer generation replaced this one', {
+    cause,
+    partialResult: isSeedreamClientError(cause) ? cause.partialResult : undefined,
+  });
+}
+
+/** The checks every request needs, cheap enough for the browser bundle; pass core's `validateParams` for all. */
+function builtInIssues(params: ClientGenerateParams): ClientValidationIssue[] {
+  const issues: ClientValidationIssue[] = [];
+  if (!params.layer_decomposition && (typeof params.prompt !== 'string' || !params.prompt.trim())) {
+    issues.push({ path: 'prompt', message: 'A prompt is required' });
+  }
+  const max = params.sequential_image_generation_options?.max_images;
+  if (max !== undefined && !(Number.isInteger(max) && max >= 1 && max <= 15)) {
+    issues.push({ path: 'sequential_image_generation_options.max_images', message: 'Must be an integer from 1 to 15' });
+  }
+  if (Array.isArray(params.image) && !params.image.length) issues.push({ path: 'image', message: 'Give at least one image or leave it out' });
+  return issues;
+}
+
+/** A throwing callback must not corrupt the state machine: report it as an uncaught error instead. */
+function notify(callback: () => void): void {
+  try {
+    callback();
+  } catch (error) {
+    setTimeout(() => {
+      throw error;
+    });
+  }
+}
