@@ -88,12 +88,13 @@ export async function startPlayground(options = {}) {
     res.setHeader('x-frame-options', 'DENY');
     res.setHeader('x-content-type-options', 'nosniff');
     const headers = nodeHeaders(req.headers);
-    // A Host outside the list (malformed, or another name: DNS rebinding) is refused before any handler parses it.
-    if (!allowedHosts.has(headers.get('host')?.toLowerCase() ?? '') || !req.url?.startsWith('/')) {
+    // A Host outside the list (malformed, or another name: DNS rebinding), a second Host (Node keeps the first; a
+    // proxy may route by the other) and any request target but a plain path are refused before a handler reads them.
+    const pathname = originFormPath(req.url);
+    if (!allowedHosts.has(headers.get('host')?.toLowerCase() ?? '') || hostLines(req.rawHeaders) !== 1 || pathname === undefined) {
       res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Bad request');
       return;
     }
-    const { pathname } = new URL(req.url, 'http://localhost');
     let handling;
     if (pathname === '/graphql') handling = kit.graphql(req, res);
     else if (pathname === '/api/seedream' || pathname.startsWith('/api/seedream/')) handling = kit.route(req, res);
@@ -143,6 +144,29 @@ export async function startPlayground(options = {}) {
       return closing;
     },
   };
+}
+
+/**
+ * The pathname of an origin-form request target (`/path?query`), or undefined for anything else. A target that
+ * starts with `//` or `/\` is read by URL as naming a host (`//evil/api/seedream` is `/api/seedream` on `evil`), and
+ * one such as `//[` makes URL throw, which in the request listener would end the process: both are refused.
+ * @param {string | undefined} target
+ */
+function originFormPath(target) {
+  if (!target || target[0] !== '/' || target[1] === '/' || target[1] === '\\') return undefined;
+  try {
+    const url = new URL(target, 'http://localhost');
+    return url.host === 'localhost' ? url.pathname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {string[]} rawHeaders name, value, name, value … as received */
+function hostLines(rawHeaders) {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === 'host') count++;
+  return count;
 }
 
 /** @param {string | undefined} emulatorUrl images come from the emulator's origin in emulator mode */
