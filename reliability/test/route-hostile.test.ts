@@ -122,7 +122,7 @@ describe('oversized bodies', () => {
   it('the default cap (16 MiB) refuses a 17 MiB body with 413, nothing sent upstream', async () => {
     const answer = await send(JSON.stringify({ ...VALID, image: `data:image/png;base64,${'A'.repeat(17 * 1024 * 1024)}` }));
     expect(answer.status).toBe(413);
-    expect(answer.error).toMatchObject({ kind: 'bad_request', status: 413 });
+    expect(answer.error).toMatchObject({ kind: 'limit_exceeded', status: 413 });
     expect(upstream(answer)).toHaveLength(0);
   });
 });
