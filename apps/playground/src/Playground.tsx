@@ -1,5 +1,5 @@
 import { useSeedream } from '@seedream-kit/react';
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ModelInfo } from './api/models.ts';
 import { ModelPicker } from './form/ModelPicker.tsx';
 import { OutputOptions } from './form/OutputOptions.tsx';
@@ -25,7 +25,7 @@ export function Playground({ models, empty }: { models: ModelInfo[]; empty: Reac
   });
 
   const busy = seedream.status === 'pending' || seedream.status === 'streaming';
-  const errorDescription = seedream.error && !stopped ? describeError(seedream.error) : undefined;
+  const errorDescription = useMemo(() => (seedream.error && !stopped ? describeError(seedream.error) : undefined), [seedream.error, stopped]);
   const fieldErrors: Partial<Record<FieldName, string>> = errorDescription?.fields ?? {};
   const phase: Phase = stopped && !busy ? 'stopped' : seedream.status;
 
@@ -35,12 +35,17 @@ export function Playground({ models, empty }: { models: ModelInfo[]; empty: Reac
     const first = Object.keys(errorDescription.fields)[0];
     if (!first) return;
     formRef.current?.querySelector<HTMLElement>(`[data-field="${first}"] :is(input, textarea, select):not([disabled])`)?.focus();
-  }, [seedream.error]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [errorDescription]);
 
   // Object URLs of thumbnails live as long as the page holds the reference.
   const references = useRef(form.references);
   references.current = form.references;
-  useEffect(() => () => references.current.forEach((reference) => URL.revokeObjectURL(reference.previewUrl)), []);
+  useEffect(
+    () => () => {
+      for (const reference of references.current) URL.revokeObjectURL(reference.previewUrl);
+    },
+    [],
+  );
 
   function patch(update: Partial<FormState>) {
     setForm((current) => ({ ...current, ...update }));

@@ -55,7 +55,7 @@ export function OutputOptions({ form, model, errors, onChange }: Props) {
       )}
       <div className="field field-wide">
         <label className="switch">
-          <input type="checkbox" role="switch" id="watermark" checked={form.watermark} onChange={(event) => onChange({ watermark: event.target.checked })} />
+          <input type="checkbox" role="switch" aria-checked={form.watermark} id="watermark" checked={form.watermark} onChange={(event) => onChange({ watermark: event.target.checked })} />
           <span className="switch-track" aria-hidden="true" />
           <span className="switch-text">“AI generated” watermark</span>
         </label>

@@ -33,6 +33,8 @@ export function ReferenceImages({ references, max, error, onAdd, onRemove }: Pro
       </legend>
       <div
         className={`dropzone${dragging ? ' is-dragging' : ''}${full ? ' is-full' : ''}`}
+        role="region"
+        aria-label="Drop reference images here"
         data-testid="dropzone"
         onDragOver={(event) => {
           event.preventDefault();

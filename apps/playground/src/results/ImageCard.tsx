@@ -60,7 +60,8 @@ export function ImageCard({ image, alt }: { image: GalleryImage; alt: string }) 
           <span className="card-index">{`#${image.index + 1}`}</span>
           <span className="card-meta">{[image.size ?? (width && height ? `${width}×${height}` : undefined), extension(image).toUpperCase()].filter(Boolean).join(' · ')}</span>
           {download && (
-            <a className="icon-button" href={download.href} download={download.filename} aria-label={`Download image ${image.index + 1}`} title="Download">
+            <a className="icon-button" href={download.href} download={download.filename} title="Download">
+              <span className="visually-hidden">{`Download image ${image.index + 1}`}</span>
               <svg aria-hidden="true" viewBox="0 0 16 16" width="16" height="16">
                 <path fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" d="M8 2.5v8m0 0L4.8 7.3M8 10.5l3.2-3.2M2.5 13.5h11" />
               </svg>
