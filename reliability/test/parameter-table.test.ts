@@ -1,14 +1,16 @@
 /**
  * "Adding a field means editing the table and its tests, nothing else." Core declares every request parameter
- * once (`PARAMETERS`: wire name → `{ browser, graphql }`, beside `REQUEST_SHAPE`, each field's type rule). This
- * file enumerates that table and holds every adapter to it, so a field added to the table fails loudly wherever
- * it is not wired:
+ * once (`PARAMETERS`: wire name → `{ browser, rule, graphql }`; `REQUEST_SHAPE` is its rules, `graphql` its input
+ * field, description and codec, or `'operation'` for `stream`). GraphQL's input type, `toGenerateParams`,
+ * `toInputPath` and the transport's `toInput` are derived from it (core's test/parameter-table.test.ts holds
+ * `GenerateParams` and the compact browser map to it). This file enumerates the table and holds every adapter to
+ * it, so a field added to the table fails loudly wherever it is not wired:
  *
  * - the route (`createSeedreamRoute`, on loopback against the emulator) forwards exactly the browser parameters,
  *   unknown keys dropped at every depth; so does GraphQL through its browser transport (`toInput` → the
  *   subscription → `toGenerateParams`);
- * - `GenerateImagesInput` has a field named `PARAMETERS[name].graphql` for every browser parameter but `stream`
- *   (the subscription-vs-mutation choice), and no field without a table entry;
+ * - `GenerateImagesInput` has a field named `PARAMETERS[name].graphql.field` for every browser parameter but
+ *   `stream` (`graphql: 'operation'`: the subscription-vs-mutation choice), and no field without a table entry;
  * - `toGenerateParams`, the transport's `toInput` and `toInputPath` map between the two names, every value
  *   `REQUEST_SHAPE` allows surviving the round trip through a coerced GraphQL input;
  * - the Vite plugin's inline specifier (`seedream:?prompt=…`) accepts only table fields (its own list is a
@@ -31,7 +33,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import { startEmulator, type Emulator, type LogEntry } from '@seedream-kit/emulator';
-import { BROWSER_PARAMETERS, PARAMETERS, type ParameterName } from '@seedream-kit/core/server';
+import { BROWSER_PARAMETERS, PARAMETERS, type ParameterName, type ParameterSpec } from '@seedream-kit/core/server';
 import { getModelCapabilities, type ValidationIssue } from '@seedream-kit/core';
 import { toGenerateParams, toInputPath, typeDefs, type GenerateImagesInput } from '@seedream-kit/graphql';
 import { createGraphQLTransport, toInput } from '@seedream-kit/graphql/transport';
@@ -46,6 +48,11 @@ import { startGraphQLServer, startRouteServer, type Served } from '../fixtures/c
 type Rule = (typeof REQUEST_SHAPE)[string];
 const WIRE_NAMES = Object.keys(PARAMETERS) as ParameterName[];
 const hasOwn = (object: object, key: string) => Object.hasOwn(object, key);
+/** A parameter's GraphQL input field, if it has one (`stream` is the choice of operation instead). */
+function inputFieldOf(name: ParameterName): string | undefined {
+  const graphql: ParameterSpec['graphql'] = PARAMETERS[name].graphql;
+  return graphql && graphql !== 'operation' ? graphql.field : undefined;
+}
 
 // ── Samples ──────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -203,7 +210,7 @@ describe('the table', () => {
     const issues: ValidationIssue[] = [];
     checkShape(sample, issues);
     expect(issues).toEqual([]);
-    const graphqlNames = WIRE_NAMES.map((name) => PARAMETERS[name].graphql);
+    const graphqlNames = WIRE_NAMES.flatMap((name) => inputFieldOf(name) ?? []);
     expect(new Set(graphqlNames).size).toBe(graphqlNames.length);
     const sentSomewhere = BROWSER_PARAMETERS.filter((name) => FORWARDING_REQUESTS.some((plan) => !plan.without.includes(name)));
     expect(sentSomewhere).toEqual(BROWSER_PARAMETERS);
@@ -295,19 +302,21 @@ describe('GraphQL: GenerateImagesInput, toGenerateParams, toInput, toInputPath',
   const schema = buildSchema(typeDefs);
   const inputType = schema.getType('GenerateImagesInput') as GraphQLInputObjectType;
   const inputFields = inputType.getFields();
-  const wireOf = new Map(WIRE_NAMES.map((name) => [PARAMETERS[name].graphql as string, name]));
+  const wireOf = new Map(WIRE_NAMES.flatMap((name) => (inputFieldOf(name) ? [[inputFieldOf(name)!, name] as const] : [])));
   /** The browser parameters the input carries: all but `stream`, which picks the subscription over the mutation. */
-  const INPUT_PARAMETERS = BROWSER_PARAMETERS.filter((name) => name !== 'stream');
+  const INPUT_PARAMETERS = BROWSER_PARAMETERS.filter((name) => PARAMETERS[name].graphql !== 'operation');
 
-  it('has a field named PARAMETERS[name].graphql for every browser parameter but `stream`, and no other field', () => {
-    const expected = INPUT_PARAMETERS.map((name) => PARAMETERS[name].graphql).sort();
+  it('has a field named PARAMETERS[name].graphql.field for every browser parameter but `stream`, and no other field', () => {
+    expect(BROWSER_PARAMETERS.filter((name) => !INPUT_PARAMETERS.includes(name))).toEqual(['stream']);
+    const expected = INPUT_PARAMETERS.map((name) => inputFieldOf(name)).sort();
     expect(Object.keys(inputFields).sort()).toEqual(expected);
-    const serverOnly = WIRE_NAMES.filter((name) => !PARAMETERS[name].browser).map((name) => PARAMETERS[name].graphql);
+    const serverOnly = WIRE_NAMES.filter((name) => !PARAMETERS[name].browser).flatMap((name) => inputFieldOf(name) ?? []);
     for (const name of serverOnly) expect(inputFields, `server-only ${name}`).not.toHaveProperty(name);
   });
 
   it('`stream` is no input field but the choice of operation: the mutation and the subscription take the same input', () => {
-    expect(inputFields).not.toHaveProperty(PARAMETERS.stream.graphql);
+    expect(PARAMETERS.stream.graphql).toBe('operation');
+    expect(inputFields).not.toHaveProperty('stream');
     const mutation = schema.getMutationType()!.getFields().generateImages!;
     const subscription = schema.getSubscriptionType()!.getFields().imageGeneration!;
     for (const field of [mutation, subscription]) {
@@ -356,7 +365,8 @@ describe('GraphQL: GenerateImagesInput, toGenerateParams, toInput, toInputPath',
     for (const wire of BROWSER_PARAMETERS) {
       if (wire === 'prompt') continue;
       const input = await toInput({ prompt: 'p', [wire]: sampleFor(wire) });
-      const expected = wire === 'stream' ? ['prompt'] : ['prompt', PARAMETERS[wire].graphql].sort();
+      const field = inputFieldOf(wire);
+      const expected = field === undefined ? ['prompt'] : ['prompt', field].sort();
       expect(Object.keys(input).sort(), wire).toEqual(expected);
     }
     expect(await toInput({ prompt: 'p', ...UNKNOWN_TOP_LEVEL })).toEqual({ prompt: 'p' });
@@ -388,7 +398,7 @@ describe('GraphQL: GenerateImagesInput, toGenerateParams, toInput, toInputPath',
       return [path];
     };
     for (const wire of INPUT_PARAMETERS) {
-      const graphqlName = PARAMETERS[wire].graphql;
+      const graphqlName = inputFieldOf(wire)!;
       const all = [...paths(REQUEST_SHAPE[wire], wire), ...(wire === 'image' ? ['image[2]'] : [])];
       for (const path of all) {
         const named = toInputPath(path);

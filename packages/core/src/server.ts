@@ -25,4 +25,6 @@ export { createUploadHandler, MemoryUploadStore, isUploadHandle } from './intern
 export type { UploadStore, StoredUpload, UploadHandlerOptions, MemoryUploadStoreOptions } from './internal/policy/uploads.js';
 export { readJsonObject } from './internal/policy/body.js';
 export { PARAMETERS, BROWSER_PARAMETERS, pickBrowserParams } from './internal/parameters.js';
-export type { ParameterSpec, ParameterName } from './internal/parameters.js';
+export type { ParameterSpec, ParameterName, GraphQLCodec, GraphQLInputSpec, GraphQLEnumSpec } from './internal/parameters.js';
+export { GRAPHQL_INPUT_FIELDS } from './internal/graphql-fields.js';
+export type { GraphQLInputField, GraphQLEnumValue } from './internal/graphql-fields.js';

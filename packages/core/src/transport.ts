@@ -63,6 +63,10 @@ export interface SeedreamTransport {
   generate(params: ClientGenerateParams, ctx: TransportContext): Promise<ClientResult>;
 }
 
+// How wire params become @seedream-kit/graphql's `GenerateImagesInput` (generated from core's parameter table).
+export { GRAPHQL_INPUT_CODECS } from './internal/graphql-input.js';
+export type { GraphQLCodec } from './internal/parameters.js';
+
 // What went wrong, in one table (kind → HTTP status, GraphQL code, retryable, billed, default message).
 export { CLIENT_ERROR_KINDS, clientErrorKindForCode, clientErrorKindForStatus, isClientErrorKind } from './error-kinds.js';
 export type { ClientErrorKindInfo, SeedreamClientErrorCode, SeedreamClientErrorKind } from './error-kinds.js';

@@ -7,6 +7,7 @@ import {
   CLIENT_ERROR_KINDS,
   clientErrorKindForCode,
   clientErrorKindForStatus,
+  GRAPHQL_INPUT_CODECS,
   isSeedreamClientError,
   readServerSentEvents,
   SeedreamClientError,
@@ -199,32 +200,27 @@ function toClientUsage(usage: GqlUsage): ClientUsage {
   return out;
 }
 
-const ENUMS: Record<string, Record<string, string>> = {
-  response_format: { url: 'URL', b64_json: 'B64_JSON' },
-  output_format: { png: 'PNG', jpeg: 'JPEG' },
-  background: { transparent: 'TRANSPARENT', opaque: 'OPAQUE' },
-};
-const upper = (field: string, value: unknown) => (typeof value === 'string' ? (ENUMS[field]?.[value] ?? value.toUpperCase()) : value);
-
-/** Core's wire params to the GraphQL input (Blobs and Files become upload handles with `upload`, else data URIs). */
+/**
+ * Core's wire params to the GraphQL input, field by field as core's parameter table maps them
+ * (`GRAPHQL_INPUT_CODECS`); Blobs and Files become upload handles with `upload`, else data URIs. Unknown fields
+ * and `stream` (the choice of operation) are not part of the input.
+ */
 export async function toInput(params: ClientGenerateParams, upload?: UploadTarget): Promise<Record<string, unknown>> {
-  const input: Record<string, unknown> = { prompt: params.prompt };
-  const set = (key: string, value: unknown) => {
-    if (value !== undefined && value !== null) input[key] = value;
-  };
-  set('model', params.model);
-  if (params.image !== undefined) input.images = await Promise.all((Array.isArray(params.image) ? params.image : [params.image]).map((image) => toImageString(image, upload)));
-  set('size', params.size);
-  if (params.sequential_image_generation) input.sequential = params.sequential_image_generation === 'auto';
-  set('maxImages', params.sequential_image_generation_options?.max_images);
-  set('seed', params.seed);
-  set('guidanceScale', params.guidance_scale);
-  set('watermark', params.watermark);
-  set('responseFormat', upper('response_format', params.response_format));
-  set('outputFormat', upper('output_format', params.output_format));
-  set('optimizePromptMode', upper('mode', params.optimize_prompt_options?.mode));
-  if (params.tools?.some((tool) => tool.type === 'web_search')) input.webSearch = true;
-  set('layerDecomposition', params.layer_decomposition);
-  set('background', upper('background', params.background));
+  const input: Record<string, unknown> = {};
+  for (const wire in GRAPHQL_INPUT_CODECS) {
+    const [field, codec, nested] = GRAPHQL_INPUT_CODECS[wire]!;
+    let value: any = params[wire];
+    if (nested) value = value?.[nested];
+    if (value === undefined || value === null) continue;
+    if (codec === 'list') value = await Promise.all((Array.isArray(value) ? value : [value]).map((item) => toImageString(item, upload)));
+    // Any string upper-cased: the server's enum refuses what is not one of its values.
+    else if (codec === 'enum') value = typeof value === 'string' ? value.toUpperCase() : value;
+    else if (codec === 'flag') value = value === 'auto';
+    else if (codec === 'webSearch') {
+      if (!(Array.isArray(value) && value.some((tool) => tool?.type === 'web_search'))) continue;
+      value = true;
+    }
+    input[field] = value;
+  }
   return input;
 }

@@ -1,80 +1,36 @@
 /**
  * The Seedream schema module in SDL. GraphQL's own conventions (camelCase fields, UPPER_CASE enums); every
- * type and field is described so GraphiQL and codegen show the docs.
+ * type and field is described so GraphiQL and codegen show the docs. `GenerateImagesInput` and its enums are
+ * printed from core's parameter table (`GRAPHQL_INPUT_FIELDS`): a request field is declared there, once.
  */
-export const typeDefs = /* GraphQL */ `
-"""
-How generated images are returned.
-"""
-enum SeedreamResponseFormat {
-  "A signed link to the image, valid for 24 hours. Keep it byte-exact (do not re-escape it)."
-  URL
-  "The image bytes as base64 in \`b64Json\` (megabytes per image: ask for it only when you need it)."
-  B64_JSON
+import { GRAPHQL_INPUT_FIELDS } from '@seedream-kit/core/server';
+
+/** A GraphQL string literal (JSON's escapes are GraphQL's). */
+const quoted = (text: string) => JSON.stringify(text);
+const block = (text: string) => `"""\n${text.replaceAll('"""', '\\"""')}\n"""`;
+
+/** The enums of the input's fields, each once, in the order the input first uses them. */
+function inputEnums(): string {
+  const printed = new Set<string>();
+  const out: string[] = [];
+  for (const { enum: type } of GRAPHQL_INPUT_FIELDS) {
+    if (!type || printed.has(type.name)) continue;
+    printed.add(type.name);
+    const values = type.values.map(({ name, description }) => `${description === undefined ? '' : `  ${quoted(description)}\n`}  ${name}`);
+    out.push(`${block(type.description)}\nenum ${type.name} {\n${values.join('\n')}\n}\n`);
+  }
+  return out.join('\n');
 }
 
-"""
-Encoding of generated images. Models whose \`outputFormats\` list is empty always return JPEG.
-"""
-enum SeedreamOutputFormat {
-  PNG
-  JPEG
-}
-
-"""
-Prompt rewriting mode (\`optimize_prompt_options.mode\`).
-"""
-enum SeedreamOptimizePromptMode {
-  "Higher quality rewriting."
-  STANDARD
-  "Quicker rewriting (only on the models that list it)."
-  FAST
-}
-
-"""
-Background of layer and cut-out output (Seedream 5.0 Pro and Flash).
-"""
-enum SeedreamBackground {
-  TRANSPARENT
-  OPAQUE
-}
-
-"""
-Everything one generation accepts. Each field maps to one Seedream request parameter.
-"""
+const INPUT = `${block('Everything one generation accepts. Each field maps to one Seedream request parameter.')}
 input GenerateImagesInput {
-  "What to draw. Required and not blank."
-  prompt: String!
-  "Model id in any spelling (Volcengine, BytePlus, CometAPI). Defaults to the server's model."
-  model: String
-  "Reference images: http(s) URLs or \`data:image/<fmt>;base64,\` URIs, or upload handles (\`upload:…\`) from the server's upload endpoint; up to the model's \`maxReferenceImages\` and the server's policy."
-  images: [String!]
-  "A preset of the model (\`2K\`, \`4K\`, …) or an exact size \`<W>x<H>\`."
-  size: String
-  "Group generation (\`sequential_image_generation: auto\`): the model decides how many images the prompt asks for."
-  sequential: Boolean
-  "Most images of a group (1–15, capped by the server's per-operation image limit)."
-  maxImages: Int
-  "Seed for reproducible output (documented for Seedream 3.0 and SeedEdit)."
-  seed: Int
-  "How closely to follow the prompt, 1–10 (documented for Seedream 3.0 and SeedEdit)."
-  guidanceScale: Float
-  "Stamp the 'AI generated' mark. The API's default is true."
-  watermark: Boolean
-  "URL (default) or B64_JSON."
-  responseFormat: SeedreamResponseFormat
-  "PNG or JPEG, on models that honour it (see \`SeedreamModel.outputFormats\`)."
-  outputFormat: SeedreamOutputFormat
-  "Prompt rewriting mode."
-  optimizePromptMode: SeedreamOptimizePromptMode
-  "Let the model search the web for current facts (Seedream 5.0 Lite)."
-  webSearch: Boolean
-  "Split one reference image into layers (Seedream 5.0 Pro and Flash)."
-  layerDecomposition: Boolean
-  "Background of the output (Seedream 5.0 Pro and Flash)."
-  background: SeedreamBackground
+${GRAPHQL_INPUT_FIELDS.map(({ field, type, description }) => `  ${quoted(description)}\n  ${field}: ${type}`).join('\n')}
 }
+`;
 
+export const typeDefs = /* GraphQL */ `
+${inputEnums()}
+${INPUT}
 """
 Why one image of a group failed while the others succeeded.
 """

@@ -1,12 +1,14 @@
 /**
  * The model-independent shape of a request, as data: each known field's type, enum or numeric range, with
- * the message shown when it is wrong. Checked by one small interpreter (hand-written rather than a schema
- * library: this runs on every call and the request-overhead budget is a few microseconds).
+ * the message shown when it is wrong. The rules are declared in the parameter table (`parameters.ts`, one entry
+ * per field); this is their interpreter (hand-written rather than a schema library: this runs on every call and
+ * the request-overhead budget is a few microseconds).
  */
 import type { ValidationIssue } from '../types.js';
+import { PARAMETERS, type ParameterName, type ParameterSpec } from './parameters.js';
 import { isPlainObject } from './plain-object.js';
 
-type Rule =
+export type Rule =
   | { kind: 'string'; message: string; nonEmpty?: string }
   | { kind: 'boolean'; message: string }
   | { kind: 'enum'; values: readonly string[]; message: string }
@@ -15,45 +17,12 @@ type Rule =
   | { kind: 'object'; fields: Record<string, Rule>; message: string }
   | { kind: 'array'; item: Rule; message: string };
 
-const SEED_MAX = 2_147_483_647;
-const boolean = (field: string): Rule => ({ kind: 'boolean', message: `\`${field}\` must be a boolean` });
-const oneOf = (field: string, values: readonly string[]): Rule => ({ kind: 'enum', values, message: `\`${field}\` must be one of: ${values.join(', ')}` });
-
-export const REQUEST_SHAPE: Record<string, Rule> = {
-  model: { kind: 'string', message: '`model` must be a string', nonEmpty: '`model` must not be empty' },
-  prompt: { kind: 'string', message: '`prompt` must be a string' },
-  size: { kind: 'string', message: '`size` must be a string such as "2K" or "2048x2048"' },
-  seed: { kind: 'integer', min: -1, max: SEED_MAX, type: '`seed` must be a number', integer: '`seed` must be an integer', range: `\`seed\` must be in [-1, ${SEED_MAX}] (-1 = random)` },
-  sequential_image_generation: oneOf('sequential_image_generation', ['auto', 'disabled']),
-  sequential_image_generation_options: {
-    kind: 'object',
-    message: '`sequential_image_generation_options` must be an object like { max_images: 4 }',
-    fields: {
-      max_images: { kind: 'integer', min: 1, max: 15, type: '`max_images` must be a number', integer: '`max_images` must be an integer', range: '`max_images` must be in [1, 15]' },
-    },
-  },
-  stream: boolean('stream'),
-  guidance_scale: { kind: 'number', min: 1, max: 10, type: '`guidance_scale` must be a number', range: '`guidance_scale` must be in [1, 10]' },
-  response_format: oneOf('response_format', ['url', 'b64_json']),
-  watermark: boolean('watermark'),
-  output_format: oneOf('output_format', ['png', 'jpeg']),
-  optimize_prompt_options: {
-    kind: 'object',
-    message: '`optimize_prompt_options` must be an object like { mode: "standard" }',
-    fields: { mode: oneOf('mode', ['standard', 'fast']) },
-  },
-  tools: {
-    kind: 'array',
-    message: '`tools` must be an array like [{ type: "web_search" }]',
-    item: {
-      kind: 'object',
-      message: 'each tool must be an object like { type: "web_search" }',
-      fields: { type: { kind: 'enum', values: ['web_search'], message: 'the only tool is { type: "web_search" }' } },
-    },
-  },
-  layer_decomposition: boolean('layer_decomposition'),
-  background: oneOf('background', ['transparent', 'opaque']),
-};
+/** Each table parameter's rule, by wire name (`image` has none: validation checks it itself). */
+export const REQUEST_SHAPE: Record<string, Rule> = {};
+for (const name of Object.keys(PARAMETERS) as ParameterName[]) {
+  const rule = (PARAMETERS[name] as ParameterSpec).rule;
+  if (rule) REQUEST_SHAPE[name] = rule;
+}
 
 /** Checks one value; pushes issues; returns false when it was wrong. `undefined` means absent and passes. */
 function check(value: unknown, rule: Rule, path: string, issues: ValidationIssue[]): boolean {
