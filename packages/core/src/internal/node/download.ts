@@ -5,6 +5,7 @@
  * addresses at connect time (no gap between check and use, so DNS rebinding cannot slip through); IP literals
  * are checked before connecting; redirects are followed by hand and every hop is checked again.
  */
+import { concatBytes } from '../bytes.js';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { mkdir } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
@@ -235,18 +236,6 @@ async function errorDetail(hop: Hop): Promise<string> {
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
 /** Streams the body to `path` (see writeFileAtomic) and returns its size. */
 async function writeBodyToFile(path: string, hop: Hop, maxBytes: number, url: URL): Promise<number> {
   await mkdir(dirname(path), { recursive: true });
@@ -324,7 +313,7 @@ export async function downloadImage(url: string, options: DownloadOptions = {}):
         const size = await writeBodyToFile(options.to, response, maxBytes, parsed);
         return { path: options.to, size, contentType, url: current };
       }
-      return concat((await readAll(response, maxBytes, parsed)) as Uint8Array[]);
+      return concatBytes((await readAll(response, maxBytes, parsed)) as Uint8Array[]);
     }
   } catch (error) {
     if (cause === 'user') throw new APIUserAbortError('The download was aborted by the caller', { cause: options.signal?.reason });

@@ -3,6 +3,7 @@
  * Content-Length over the cap is refused unread, and a chunked body is counted as it streams in.
  */
 import { SpendingPolicyError } from './errors.js';
+import { concatBytes } from '../bytes.js';
 import { isPlainObject } from '../plain-object.js';
 
 const CONTENT_LENGTH = /^\d+$/;
@@ -46,12 +47,5 @@ export async function readCapped(request: Request, maxBytes: number): Promise<Ui
   } catch {
     throw new SpendingPolicyError('bad_request', 400, 'The request body could not be read');
   }
-  if (chunks.length === 1) return chunks[0];
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks);
 }
