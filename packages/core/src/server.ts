@@ -27,4 +27,6 @@ export { readJsonObject } from './internal/policy/body.js';
 export { PARAMETERS, BROWSER_PARAMETERS, pickBrowserParams } from './internal/parameters.js';
 export type { ParameterSpec, ParameterName, GraphQLCodec, GraphQLInputSpec, GraphQLEnumSpec } from './internal/parameters.js';
 export { GRAPHQL_INPUT_FIELDS } from './internal/graphql-fields.js';
+export { PARAMETER_DOCS } from './internal/parameter-docs.js';
+export type { ParameterDoc, ParameterDocs, GraphQLEnumDoc, GraphQLParameterName } from './internal/parameter-docs.js';
 export type { GraphQLInputField, GraphQLEnumValue } from './internal/graphql-fields.js';

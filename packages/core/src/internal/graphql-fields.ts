@@ -1,10 +1,13 @@
 /**
  * The GraphQL side of the parameter table, resolved: one entry per input field of `GenerateImagesInput`, with
- * its SDL type (from the codec and the rule), and for enums their values (the rule's, UPPER_CASE). What
+ * its SDL type (from the codec and the rule), its descriptions (from `PARAMETER_DOCS`, kept out of the table so
+ * that browser bundles of `validateParams` do not carry them), and for enums their values (the rule's,
+ * UPPER_CASE). What
  * @seedream-kit/graphql prints its input type from and maps with (`toGenerateParams`, `toInputPath`). Server
  * side; the browser transport reads the compact `GRAPHQL_INPUT_CODECS` instead (graphql-input.ts).
  */
 import { PARAMETERS, type GraphQLCodec, type ParameterName, type ParameterSpec } from './parameters.js';
+import { PARAMETER_DOCS, type ParameterDoc } from './parameter-docs.js';
 import type { Rule } from './shape.js';
 
 export interface GraphQLEnumValue {
@@ -31,6 +34,9 @@ export interface GraphQLInputField {
 }
 
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
+/** The docs, seen through their declared type (looked up by any wire name). */
+const DOCS: Partial<Record<ParameterName, ParameterDoc>> = PARAMETER_DOCS;
+
 const SCALARS: Partial<Record<Rule['kind'], string>> = { string: 'String', integer: 'Int', number: 'Float', boolean: 'Boolean' };
 
 function resolve(wire: ParameterName, spec: ParameterSpec): GraphQLInputField | undefined {
@@ -42,7 +48,9 @@ function resolve(wire: ParameterName, spec: ParameterSpec): GraphQLInputField | 
     rule = rule?.kind === 'object' ? rule.fields[graphql.nested] : undefined;
     if (!rule) throw fail(`\`nested: ${graphql.nested}\` is no field of the rule`);
   }
-  const field: GraphQLInputField = { wire, field: graphql.field, type: '', description: graphql.description, codec: graphql.codec };
+  const docs = DOCS[wire];
+  if (!docs) throw new Error(`PARAMETER_DOCS.${wire}: missing (every GraphQL input field has a description)`);
+  const field: GraphQLInputField = { wire, field: graphql.field, type: '', description: docs.description, codec: graphql.codec };
   if (graphql.nested !== undefined) field.nested = graphql.nested;
   if (rule) field.rule = rule;
   switch (graphql.codec) {
@@ -52,15 +60,18 @@ function resolve(wire: ParameterName, spec: ParameterSpec): GraphQLInputField | 
       break;
     case 'enum': {
       if (rule?.kind !== 'enum' || !graphql.enum) throw fail('`enum` needs an enum rule and an `enum` type');
-      const descriptions = graphql.enum.values ?? {};
-      for (const key of Object.keys(descriptions)) if (!rule.values.includes(key)) throw fail(`a description for \`${key}\`, which the rule does not have`);
+      if (!docs.enum) throw new Error(`PARAMETER_DOCS.${wire}: the \`enum\` codec needs an \`enum\` description`);
+      const descriptions: Record<string, string | undefined> = docs.enum.values ?? {};
+      for (const key of Object.keys(descriptions)) {
+        if (!rule.values.includes(key)) throw new Error(`PARAMETER_DOCS.${wire}: a description for \`${key}\`, which the rule does not have`);
+      }
       const values = rule.values.map((value): GraphQLEnumValue => {
         const name = value.toUpperCase();
         if (!GRAPHQL_NAME.test(name)) throw fail(`\`${value}\` upper-cased is no GraphQL name`);
         return Object.hasOwn(descriptions, value) ? { wire: value, name, description: descriptions[value]! } : { wire: value, name };
       });
       field.type = graphql.enum.name;
-      field.enum = { name: graphql.enum.name, description: graphql.enum.description, values };
+      field.enum = { name: graphql.enum.name, description: docs.enum.description, values };
       break;
     }
     case 'flag':

@@ -1,13 +1,17 @@
 /**
  * The request parameters, declared once. Each entry is one wire field: whether a browser caller may set it, its
  * type, enum or range (`rule`, the data validation checks: `REQUEST_SHAPE` in `shape.ts` is read from here), and
- * its GraphQL side (input field, description, how the value maps). Which models take a field lives in the
+ * its GraphQL side (input field, how the value maps, enum name). Which models take a field lives in the
  * model table (`models.ts`). Every adapter derives what it forwards from here (docs/api-contract.md §4):
  * the route (`pickBrowserParams`), GraphQL's `GenerateImagesInput` SDL, `toGenerateParams` and `toInputPath`
  * (through `GRAPHQL_INPUT_FIELDS`), and the browser transport's `toInput` (through the compact
  * `GRAPHQL_INPUT_CODECS`, generated from this table). `GenerateParams` (types.ts) is held to it by a test.
  *
  * The order is the GraphQL input's field order.
+ *
+ * The GraphQL descriptions (field, enum, enum value) are not here but in `parameter-docs.ts` (`PARAMETER_DOCS`,
+ * one entry per GraphQL input field, each required by its type), which only the server's GraphQL side reads:
+ * this table is in the module graph of `validateParams`, and browser bundles should not carry the schema's prose.
  */
 import type { Rule } from './shape.js';
 import { isPlainObject } from './plain-object.js';
@@ -25,17 +29,13 @@ import { isPlainObject } from './plain-object.js';
 export type GraphQLCodec = 'value' | 'enum' | 'flag' | 'list' | 'webSearch';
 
 export interface GraphQLEnumSpec {
-  /** The enum type's name in the schema. */
+  /** The enum type's name in the schema (its description and its values' are in `PARAMETER_DOCS`). */
   name: string;
-  description: string;
-  /** Descriptions of some values, by wire value (the values themselves are the rule's). */
-  values?: Record<string, string>;
 }
 
 export interface GraphQLInputSpec {
-  /** Its name in the GraphQL input (`GenerateImagesInput`). */
+  /** Its name in the GraphQL input (`GenerateImagesInput`); its description is in `PARAMETER_DOCS`. */
   field: string;
-  description: string;
   codec: GraphQLCodec;
   /** The codec applies to this key of the wire object. */
   nested?: string;
@@ -71,35 +71,26 @@ export const PARAMETERS = {
     browser: true,
     required: true,
     rule: { kind: 'string', message: '`prompt` must be a string' },
-    graphql: { field: 'prompt', codec: 'value', description: 'What to draw. Required and not blank.' },
+    graphql: { field: 'prompt', codec: 'value' },
   },
   model: {
     browser: true,
     rule: { kind: 'string', message: '`model` must be a string', nonEmpty: '`model` must not be empty' },
-    graphql: { field: 'model', codec: 'value', description: "Model id in any spelling (Volcengine, BytePlus, CometAPI). Defaults to the server's model." },
+    graphql: { field: 'model', codec: 'value' },
   },
   image: {
     browser: true,
-    graphql: {
-      field: 'images',
-      codec: 'list',
-      description:
-        "Reference images: http(s) URLs or `data:image/<fmt>;base64,` URIs, or upload handles (`upload:…`) from the server's upload endpoint; up to the model's `maxReferenceImages` and the server's policy.",
-    },
+    graphql: { field: 'images', codec: 'list' },
   },
   size: {
     browser: true,
     rule: { kind: 'string', message: '`size` must be a string such as "2K" or "2048x2048"' },
-    graphql: { field: 'size', codec: 'value', description: 'A preset of the model (`2K`, `4K`, …) or an exact size `<W>x<H>`.' },
+    graphql: { field: 'size', codec: 'value' },
   },
   sequential_image_generation: {
     browser: true,
     rule: oneOf('sequential_image_generation', ['auto', 'disabled']),
-    graphql: {
-      field: 'sequential',
-      codec: 'flag',
-      description: 'Group generation (`sequential_image_generation: auto`): the model decides how many images the prompt asks for.',
-    },
+    graphql: { field: 'sequential', codec: 'flag' },
   },
   sequential_image_generation_options: {
     browser: true,
@@ -117,12 +108,7 @@ export const PARAMETERS = {
         },
       },
     },
-    graphql: {
-      field: 'maxImages',
-      codec: 'value',
-      nested: 'max_images',
-      description: "Most images of a group (1–15, capped by the server's per-operation image limit).",
-    },
+    graphql: { field: 'maxImages', codec: 'value', nested: 'max_images' },
   },
   stream: { browser: true, rule: boolean('stream'), graphql: 'operation' },
   seed: {
@@ -135,44 +121,27 @@ export const PARAMETERS = {
       integer: '`seed` must be an integer',
       range: `\`seed\` must be in [-1, ${SEED_MAX}] (-1 = random)`,
     },
-    graphql: { field: 'seed', codec: 'value', description: 'Seed for reproducible output (documented for Seedream 3.0 and SeedEdit).' },
+    graphql: { field: 'seed', codec: 'value' },
   },
   guidance_scale: {
     browser: true,
     rule: { kind: 'number', min: 1, max: 10, type: '`guidance_scale` must be a number', range: '`guidance_scale` must be in [1, 10]' },
-    graphql: { field: 'guidanceScale', codec: 'value', description: 'How closely to follow the prompt, 1–10 (documented for Seedream 3.0 and SeedEdit).' },
+    graphql: { field: 'guidanceScale', codec: 'value' },
   },
   watermark: {
     browser: true,
     rule: boolean('watermark'),
-    graphql: { field: 'watermark', codec: 'value', description: "Stamp the 'AI generated' mark. The API's default is true." },
+    graphql: { field: 'watermark', codec: 'value' },
   },
   response_format: {
     browser: true,
     rule: oneOf('response_format', ['url', 'b64_json']),
-    graphql: {
-      field: 'responseFormat',
-      codec: 'enum',
-      description: 'URL (default) or B64_JSON.',
-      enum: {
-        name: 'SeedreamResponseFormat',
-        description: 'How generated images are returned.',
-        values: {
-          url: 'A signed link to the image, valid for 24 hours. Keep it byte-exact (do not re-escape it).',
-          b64_json: 'The image bytes as base64 in `b64Json` (megabytes per image: ask for it only when you need it).',
-        },
-      },
-    },
+    graphql: { field: 'responseFormat', codec: 'enum', enum: { name: 'SeedreamResponseFormat' } },
   },
   output_format: {
     browser: true,
     rule: oneOf('output_format', ['png', 'jpeg']),
-    graphql: {
-      field: 'outputFormat',
-      codec: 'enum',
-      description: 'PNG or JPEG, on models that honour it (see `SeedreamModel.outputFormats`).',
-      enum: { name: 'SeedreamOutputFormat', description: 'Encoding of generated images. Models whose `outputFormats` list is empty always return JPEG.' },
-    },
+    graphql: { field: 'outputFormat', codec: 'enum', enum: { name: 'SeedreamOutputFormat' } },
   },
   optimize_prompt_options: {
     browser: true,
@@ -181,17 +150,7 @@ export const PARAMETERS = {
       message: '`optimize_prompt_options` must be an object like { mode: "standard" }',
       fields: { mode: oneOf('mode', ['standard', 'fast']) },
     },
-    graphql: {
-      field: 'optimizePromptMode',
-      codec: 'enum',
-      nested: 'mode',
-      description: 'Prompt rewriting mode.',
-      enum: {
-        name: 'SeedreamOptimizePromptMode',
-        description: 'Prompt rewriting mode (`optimize_prompt_options.mode`).',
-        values: { standard: 'Higher quality rewriting.', fast: 'Quicker rewriting (only on the models that list it).' },
-      },
-    },
+    graphql: { field: 'optimizePromptMode', codec: 'enum', nested: 'mode', enum: { name: 'SeedreamOptimizePromptMode' } },
   },
   tools: {
     browser: true,
@@ -204,22 +163,17 @@ export const PARAMETERS = {
         fields: { type: { kind: 'enum', values: ['web_search'], message: 'the only tool is { type: "web_search" }' } },
       },
     },
-    graphql: { field: 'webSearch', codec: 'webSearch', description: 'Let the model search the web for current facts (Seedream 5.0 Lite).' },
+    graphql: { field: 'webSearch', codec: 'webSearch' },
   },
   layer_decomposition: {
     browser: true,
     rule: boolean('layer_decomposition'),
-    graphql: { field: 'layerDecomposition', codec: 'value', description: 'Split one reference image into layers (Seedream 5.0 Pro and Flash).' },
+    graphql: { field: 'layerDecomposition', codec: 'value' },
   },
   background: {
     browser: true,
     rule: oneOf('background', ['transparent', 'opaque']),
-    graphql: {
-      field: 'background',
-      codec: 'enum',
-      description: 'Background of the output (Seedream 5.0 Pro and Flash).',
-      enum: { name: 'SeedreamBackground', description: 'Background of layer and cut-out output (Seedream 5.0 Pro and Flash).' },
-    },
+    graphql: { field: 'background', codec: 'enum', enum: { name: 'SeedreamBackground' } },
   },
 } as const satisfies Record<string, ParameterSpec>;
 
