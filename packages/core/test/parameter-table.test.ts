@@ -1,7 +1,8 @@
 /**
- * The parameter table (`internal/parameters.ts`) and what core derives from it: `GenerateParams` is held to it at
- * compile time (keys, required keys, value types against the rules), `REQUEST_SHAPE` is read from it, the
- * GraphQL side resolves (`GRAPHQL_INPUT_FIELDS`), and the browser transport's compact map
+ * The parameter table (`internal/parameters.ts`, with its rules in `REQUEST_SHAPE`, `internal/shape.ts`, and its
+ * GraphQL descriptions in `internal/parameter-docs.ts`) and what core derives from it: `GenerateParams` is held to
+ * it at compile time (keys, required keys, value types against the rules), the table's rules are exactly
+ * `REQUEST_SHAPE`'s, the GraphQL side resolves (`GRAPHQL_INPUT_FIELDS`), and the browser transport's compact map
  * (`internal/graphql-input.ts`) is generated from it here.
  *
  * After editing the table, regenerate the compact map: `npx vitest run test/parameter-table.test.ts --update` (in

@@ -1,8 +1,7 @@
 /**
  * The GraphQL side of the parameter table, resolved: one entry per input field of `GenerateImagesInput`, with
- * its SDL type (from the codec and the rule), its descriptions (from `PARAMETER_DOCS`, kept out of the table so
- * that browser bundles of `validateParams` do not carry them), and for enums their values (the rule's,
- * UPPER_CASE). What
+ * its SDL type (from the codec and the rule), its descriptions (from `PARAMETER_DOCS`, read only here), and for
+ * enums their values (the rule's, UPPER_CASE). What
  * @seedream-kit/graphql prints its input type from and maps with (`toGenerateParams`, `toInputPath`). Server
  * side; the browser transport reads the compact `GRAPHQL_INPUT_CODECS` instead (graphql-input.ts).
  */

@@ -1,12 +1,12 @@
 /**
  * The GraphQL descriptions of the parameter table (`parameters.ts`): for each GraphQL input field, its
- * description, and for an enum field the enum type's description and some of its values'. Kept apart from the
- * table because the table is in the module graph of `validateParams` (browser bundles), while these are read only
- * by the server's GraphQL side (`graphql-fields.ts`, through `GRAPHQL_INPUT_FIELDS`).
+ * description, and for an enum field the enum type's description and some of its values'. Read only by the
+ * server's GraphQL side (`graphql-fields.ts`, through `GRAPHQL_INPUT_FIELDS`), and declared apart like the rules
+ * (`REQUEST_SHAPE`, shape.ts): a field's rule is in `shape.ts`, its other facets (input name, codec, enum name) in
+ * `PARAMETERS`, and its prose here.
  *
- * Still one declaration per field: the table declares the field (input name, codec, enum name) and this declares
- * its prose. The type below requires an entry for every GraphQL input field of the table, an `enum` entry exactly
- * for the `enum` codec, value descriptions only for values of the rule, and no entry for anything else.
+ * The type below requires an entry for every GraphQL input field of the table, an `enum` entry exactly for the
+ * `enum` codec, value descriptions only for values of the rule, and no entry for anything else.
  */
 import type { PARAMETERS } from './parameters.js';
 

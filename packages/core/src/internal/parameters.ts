@@ -1,19 +1,22 @@
 /**
- * The request parameters, declared once. Each entry is one wire field: whether a browser caller may set it, its
- * type, enum or range (`rule`, the data validation checks: `REQUEST_SHAPE` in `shape.ts` is read from here), and
- * its GraphQL side (input field, how the value maps, enum name). Which models take a field lives in the
- * model table (`models.ts`). Every adapter derives what it forwards from here (docs/api-contract.md §4):
- * the route (`pickBrowserParams`), GraphQL's `GenerateImagesInput` SDL, `toGenerateParams` and `toInputPath`
- * (through `GRAPHQL_INPUT_FIELDS`), and the browser transport's `toInput` (through the compact
- * `GRAPHQL_INPUT_CODECS`, generated from this table). `GenerateParams` (types.ts) is held to it by a test.
+ * The request parameters: one entry per wire field, in the GraphQL input's field order. A field is declared in
+ * three places, held together by their types and by core's test/parameter-table.test.ts:
+ * - its rule (type, enum or range, with the messages validation shows) in `REQUEST_SHAPE` (`shape.ts`): the part
+ *   `validateParams` reads, so browser bundles carry the rules and nothing else of this table;
+ * - its other facets here, in `PARAMETERS`: whether a browser caller may set it, whether it is required, and its
+ *   GraphQL side (input field, how the value maps, enum name), with `rule` read from `REQUEST_SHAPE` (the table's
+ *   type requires the same names in both; `image` alone has no rule);
+ * - its GraphQL descriptions (field, enum, enum values) in `parameter-docs.ts` (`PARAMETER_DOCS`, one entry per
+ *   GraphQL input field, each required by its type), which only the server's GraphQL side reads.
+ * Then regenerate the browser transport's compact `GRAPHQL_INPUT_CODECS` (`graphql-input.ts`):
+ * `npx vitest run test/parameter-table.test.ts --update` in packages/core.
  *
- * The order is the GraphQL input's field order.
- *
- * The GraphQL descriptions (field, enum, enum value) are not here but in `parameter-docs.ts` (`PARAMETER_DOCS`,
- * one entry per GraphQL input field, each required by its type), which only the server's GraphQL side reads:
- * this table is in the module graph of `validateParams`, and browser bundles should not carry the schema's prose.
+ * Which models take a field lives in the model table (`models.ts`). Every adapter derives what it forwards from
+ * here (docs/api-contract.md §4): the route (`pickBrowserParams`), GraphQL's `GenerateImagesInput` SDL,
+ * `toGenerateParams` and `toInputPath` (through `GRAPHQL_INPUT_FIELDS`), and the browser transport's `toInput`
+ * (through `GRAPHQL_INPUT_CODECS`). `GenerateParams` (types.ts) is held to it by the test.
  */
-import type { Rule } from './shape.js';
+import { REQUEST_SHAPE, type RequestShape, type Rule, type RuledParameterName } from './shape.js';
 import { isPlainObject } from './plain-object.js';
 
 /**
@@ -49,8 +52,8 @@ export interface ParameterSpec {
   /** Every request carries it (`prompt`). */
   required?: true;
   /**
-   * Its type, enum or range, with the messages validation shows; absent for `image`, which validation checks
-   * itself (formats, bytes, count per model).
+   * Its type, enum or range, with the messages validation shows: `REQUEST_SHAPE`'s (declared in `shape.ts`);
+   * absent for `image`, which validation checks itself (formats, bytes, count per model).
    */
   rule?: Rule;
   /**
@@ -61,121 +64,64 @@ export interface ParameterSpec {
   graphql: GraphQLInputSpec | 'operation' | null;
 }
 
-const SEED_MAX = 2_147_483_647;
-const boolean = (field: string) => ({ kind: 'boolean', message: `\`${field}\` must be a boolean` }) as const;
-const oneOf = <const V extends readonly string[]>(field: string, values: V) =>
-  ({ kind: 'enum', values, message: `\`${field}\` must be one of: ${values.join(', ')}` }) as const;
+/**
+ * The compile-time check that this table and `REQUEST_SHAPE` name the same parameters: its keys are the ruled
+ * parameters plus `image`, and each entry carries exactly `REQUEST_SHAPE`'s rule (`image` none). An entry here
+ * without a rule in `shape.ts`, a rule there without an entry here, or another rule fails typecheck.
+ */
+type ParameterTable = {
+  readonly [K in RuledParameterName | UnruledParameterName]: ParameterSpec &
+    (K extends RuledParameterName ? { readonly rule: RequestShape[K] } : { readonly rule?: never });
+};
+
+/**
+ * The parameters without a rule, declared so: `image` alone (validation checks reference images itself: formats,
+ * bytes, count per model). A rule for it in `REQUEST_SHAPE` would fail the table's type.
+ */
+type UnruledParameterName = 'image';
 
 export const PARAMETERS = {
-  prompt: {
-    browser: true,
-    required: true,
-    rule: { kind: 'string', message: '`prompt` must be a string' },
-    graphql: { field: 'prompt', codec: 'value' },
-  },
-  model: {
-    browser: true,
-    rule: { kind: 'string', message: '`model` must be a string', nonEmpty: '`model` must not be empty' },
-    graphql: { field: 'model', codec: 'value' },
-  },
-  image: {
-    browser: true,
-    graphql: { field: 'images', codec: 'list' },
-  },
-  size: {
-    browser: true,
-    rule: { kind: 'string', message: '`size` must be a string such as "2K" or "2048x2048"' },
-    graphql: { field: 'size', codec: 'value' },
-  },
+  prompt: { browser: true, required: true, rule: REQUEST_SHAPE.prompt, graphql: { field: 'prompt', codec: 'value' } },
+  model: { browser: true, rule: REQUEST_SHAPE.model, graphql: { field: 'model', codec: 'value' } },
+  image: { browser: true, graphql: { field: 'images', codec: 'list' } },
+  size: { browser: true, rule: REQUEST_SHAPE.size, graphql: { field: 'size', codec: 'value' } },
   sequential_image_generation: {
     browser: true,
-    rule: oneOf('sequential_image_generation', ['auto', 'disabled']),
+    rule: REQUEST_SHAPE.sequential_image_generation,
     graphql: { field: 'sequential', codec: 'flag' },
   },
   sequential_image_generation_options: {
     browser: true,
-    rule: {
-      kind: 'object',
-      message: '`sequential_image_generation_options` must be an object like { max_images: 4 }',
-      fields: {
-        max_images: {
-          kind: 'integer',
-          min: 1,
-          max: 15,
-          type: '`max_images` must be a number',
-          integer: '`max_images` must be an integer',
-          range: '`max_images` must be in [1, 15]',
-        },
-      },
-    },
+    rule: REQUEST_SHAPE.sequential_image_generation_options,
     graphql: { field: 'maxImages', codec: 'value', nested: 'max_images' },
   },
-  stream: { browser: true, rule: boolean('stream'), graphql: 'operation' },
-  seed: {
-    browser: true,
-    rule: {
-      kind: 'integer',
-      min: -1,
-      max: SEED_MAX,
-      type: '`seed` must be a number',
-      integer: '`seed` must be an integer',
-      range: `\`seed\` must be in [-1, ${SEED_MAX}] (-1 = random)`,
-    },
-    graphql: { field: 'seed', codec: 'value' },
-  },
-  guidance_scale: {
-    browser: true,
-    rule: { kind: 'number', min: 1, max: 10, type: '`guidance_scale` must be a number', range: '`guidance_scale` must be in [1, 10]' },
-    graphql: { field: 'guidanceScale', codec: 'value' },
-  },
-  watermark: {
-    browser: true,
-    rule: boolean('watermark'),
-    graphql: { field: 'watermark', codec: 'value' },
-  },
+  stream: { browser: true, rule: REQUEST_SHAPE.stream, graphql: 'operation' },
+  seed: { browser: true, rule: REQUEST_SHAPE.seed, graphql: { field: 'seed', codec: 'value' } },
+  guidance_scale: { browser: true, rule: REQUEST_SHAPE.guidance_scale, graphql: { field: 'guidanceScale', codec: 'value' } },
+  watermark: { browser: true, rule: REQUEST_SHAPE.watermark, graphql: { field: 'watermark', codec: 'value' } },
   response_format: {
     browser: true,
-    rule: oneOf('response_format', ['url', 'b64_json']),
+    rule: REQUEST_SHAPE.response_format,
     graphql: { field: 'responseFormat', codec: 'enum', enum: { name: 'SeedreamResponseFormat' } },
   },
   output_format: {
     browser: true,
-    rule: oneOf('output_format', ['png', 'jpeg']),
+    rule: REQUEST_SHAPE.output_format,
     graphql: { field: 'outputFormat', codec: 'enum', enum: { name: 'SeedreamOutputFormat' } },
   },
   optimize_prompt_options: {
     browser: true,
-    rule: {
-      kind: 'object',
-      message: '`optimize_prompt_options` must be an object like { mode: "standard" }',
-      fields: { mode: oneOf('mode', ['standard', 'fast']) },
-    },
+    rule: REQUEST_SHAPE.optimize_prompt_options,
     graphql: { field: 'optimizePromptMode', codec: 'enum', nested: 'mode', enum: { name: 'SeedreamOptimizePromptMode' } },
   },
-  tools: {
-    browser: true,
-    rule: {
-      kind: 'array',
-      message: '`tools` must be an array like [{ type: "web_search" }]',
-      item: {
-        kind: 'object',
-        message: 'each tool must be an object like { type: "web_search" }',
-        fields: { type: { kind: 'enum', values: ['web_search'], message: 'the only tool is { type: "web_search" }' } },
-      },
-    },
-    graphql: { field: 'webSearch', codec: 'webSearch' },
-  },
-  layer_decomposition: {
-    browser: true,
-    rule: boolean('layer_decomposition'),
-    graphql: { field: 'layerDecomposition', codec: 'value' },
-  },
+  tools: { browser: true, rule: REQUEST_SHAPE.tools, graphql: { field: 'webSearch', codec: 'webSearch' } },
+  layer_decomposition: { browser: true, rule: REQUEST_SHAPE.layer_decomposition, graphql: { field: 'layerDecomposition', codec: 'value' } },
   background: {
     browser: true,
-    rule: oneOf('background', ['transparent', 'opaque']),
+    rule: REQUEST_SHAPE.background,
     graphql: { field: 'background', codec: 'enum', enum: { name: 'SeedreamBackground' } },
   },
-} as const satisfies Record<string, ParameterSpec>;
+} as const satisfies ParameterTable;
 
 export type ParameterName = keyof typeof PARAMETERS;
 
