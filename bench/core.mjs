@@ -73,7 +73,13 @@ async function overheadRows(repeats) {
         if (!json.data[0].b64_json) throw new Error('no image');
       },
       ai: async () => {
-        const result = await generateImage({ model: bytedance.image('seedream-4-0-250828'), prompt: PROMPT, size: SIZE, maxRetries: 0, providerOptions: { bytedance: { watermark: false } } });
+        const result = await generateImage({
+          model: bytedance.image('seedream-4-0-250828'),
+          prompt: PROMPT,
+          size: SIZE,
+          maxRetries: 0,
+          providerOptions: { bytedance: { watermark: false } },
+        });
         if (!result.image.uint8Array.length) throw new Error('no image');
       },
     };
@@ -106,7 +112,14 @@ async function overheadRows(repeats) {
       await row('core: generate() throughput vs raw fetch + JSON.parse', 'core', 'raw', 'raw fetch', '≥ 0.95×', method),
       await row('raw fetch + an AbortSignal (reference: the cost of being abortable)', 'rawSignal', 'raw', 'raw fetch'),
       await row('openai v6 images.generate (comparison)', 'openai', 'raw', 'raw fetch'),
-      await row('ai v6 + @ai-sdk/bytedance generateImage (comparison)', 'ai', 'rawB64', 'raw fetch, b64_json', undefined, 'the provider always asks for b64_json, so its baseline is raw fetch of the same b64_json request'),
+      await row(
+        'ai v6 + @ai-sdk/bytedance generateImage (comparison)',
+        'ai',
+        'rawB64',
+        'raw fetch, b64_json',
+        undefined,
+        'the provider always asks for b64_json, so its baseline is raw fetch of the same b64_json request',
+      ),
     ];
   } finally {
     await emulator.close();
@@ -118,7 +131,9 @@ async function overheadRows(repeats) {
 function buildReply() {
   const parts = [];
   for (let i = 0; i < IMAGES; i++) parts.push(`{"b64_json":"${randomBytes(IMAGE_BYTES).toString('base64')}","size":"2048x2048"}`);
-  return Buffer.from(`{"model":"${MODEL}","created":1700000000,"data":[${parts.join(',')}],"usage":{"generated_images":${IMAGES},"output_tokens":245760,"total_tokens":245760}}`);
+  return Buffer.from(
+    `{"model":"${MODEL}","created":1700000000,"data":[${parts.join(',')}],"usage":{"generated_images":${IMAGES},"output_tokens":245760,"total_tokens":245760}}`,
+  );
 }
 
 const WARM_REPLY = Buffer.from(`{"model":"${MODEL}","created":1,"data":[{"b64_json":"${randomBytes(3000).toString('base64')}","size":"1x1"}]}`);

@@ -35,7 +35,11 @@ async function renderRows(repeats) {
     for (let i = 0; i < Math.max(repeats * 2, 9); i++) {
       // Interleaved so machine noise hits both alike.
       base.push(await timeIt(() => flat(format)));
-      art.push(await timeIt(() => renderPlaceholder({ prompt: `a lighthouse on a cliff, take ${i} ${Date.now()}`, width: SIZE, height: SIZE, format, watermark: true, seed: i })));
+      art.push(
+        await timeIt(() =>
+          renderPlaceholder({ prompt: `a lighthouse on a cliff, take ${i} ${Date.now()}`, width: SIZE, height: SIZE, format, watermark: true, seed: i }),
+        ),
+      );
     }
     const value = median(art);
     const baseline = median(base);
@@ -61,7 +65,14 @@ async function load(url, body, headers, total, concurrency) {
   const one = () =>
     new Promise((resolve, reject) => {
       const req = request(
-        { agent, method: 'POST', hostname: target.hostname, port: target.port, path: target.pathname, headers: { 'content-type': 'application/json', ...headers } },
+        {
+          agent,
+          method: 'POST',
+          hostname: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          headers: { 'content-type': 'application/json', ...headers },
+        },
         (res) => {
           res.resume();
           res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
@@ -85,7 +96,13 @@ async function load(url, body, headers, total, concurrency) {
 
 async function throughputRow(repeats) {
   const emulator = await startEmulator();
-  const body = JSON.stringify({ model: 'doubao-seedream-4-0-250828', prompt: 'a quiet harbour at dawn', size: '1024x1024', response_format: 'url', watermark: true });
+  const body = JSON.stringify({
+    model: 'doubao-seedream-4-0-250828',
+    prompt: 'a quiet harbour at dawn',
+    size: '1024x1024',
+    response_format: 'url',
+    watermark: true,
+  });
   const headers = { authorization: 'Bearer bench' };
   const first = await fetch(`${emulator.baseURL}/images/generations`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
   const fixed = await first.text(); // same size as the emulator's answers (URLs have a fixed length)

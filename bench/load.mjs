@@ -17,11 +17,14 @@ const WARMUP_SECONDS = Math.min(10, Math.max(1, SECONDS / 6));
 const REQUEST_TIMEOUT = 30_000;
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-const hardStop = setTimeout(() => {
-  console.error(`load: hard deadline reached (${SECONDS + 60} s); stopping`);
-  server?.kill('SIGKILL');
-  process.exit(2);
-}, (SECONDS + 60) * 1000);
+const hardStop = setTimeout(
+  () => {
+    console.error(`load: hard deadline reached (${SECONDS + 60} s); stopping`);
+    server?.kill('SIGKILL');
+    process.exit(2);
+  },
+  (SECONDS + 60) * 1000,
+);
 hardStop.unref();
 
 // ---- the server process -------------------------------------------------------------------------------------
@@ -277,7 +280,6 @@ function weightedPicker(items) {
     return items[items.length - 1];
   };
 }
-
 
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -13,13 +13,21 @@ import { median } from './lib/stats.mjs';
 const here = import.meta.dirname;
 
 const entries = {
-  ours: { label: '@seedream-kit/react useSeedream + createHttpTransport + SeedreamProvider', code: "export { useSeedream, createHttpTransport, SeedreamProvider } from '@seedream-kit/react';" },
-  withValidation: { label: 'the same + core validateParams (the optional `validate`)', code: "export { useSeedream, createHttpTransport, SeedreamProvider } from '@seedream-kit/react'; export { validateParams } from '@seedream-kit/core';" },
+  ours: {
+    label: '@seedream-kit/react useSeedream + createHttpTransport + SeedreamProvider',
+    code: "export { useSeedream, createHttpTransport, SeedreamProvider } from '@seedream-kit/react';",
+  },
+  withValidation: {
+    label: 'the same + core validateParams (the optional `validate`)',
+    code: "export { useSeedream, createHttpTransport, SeedreamProvider } from '@seedream-kit/react'; export { validateParams } from '@seedream-kit/core';",
+  },
   swr: { label: 'swr useSWRMutation', code: "export { default as useSWRMutation } from 'swr/mutation';" },
-  tanstack: { label: '@tanstack/react-query useMutation + QueryClient + QueryClientProvider', code: "export { useMutation, QueryClient, QueryClientProvider } from '@tanstack/react-query';" },
+  tanstack: {
+    label: '@tanstack/react-query useMutation + QueryClient + QueryClientProvider',
+    code: "export { useMutation, QueryClient, QueryClientProvider } from '@tanstack/react-query';",
+  },
   aiSdk: { label: '@ai-sdk/react useCompletion', code: "export { useCompletion } from '@ai-sdk/react';" },
 };
-
 
 /** Minified and gzip -9 size of an entry, in KB of 1000 bytes (the unit of the issue's reference figures). */
 async function gzippedKB(code) {

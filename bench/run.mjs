@@ -64,9 +64,14 @@ if (notes.length) {
   for (const r of notes) console.log(`- ${r.name}: ${r.note}`);
 }
 
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), platform: process.platform, arch: process.arch };
-writeFileSync(
-  join(here, 'results.json'),
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, machine, repeats, rows }, null, 2) + '\n',
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  platform: process.platform,
+  arch: process.arch,
+};
+writeFileSync(join(here, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, machine, repeats, rows }, null, 2)}\n`);
+console.log(
+  `\n${rows.filter((r) => r.ok !== false).length} of ${rows.length} figures meet their target; medians of ${repeats} runs; written to bench/results.json`,
 );
-console.log(`\n${rows.filter((r) => r.ok !== false).length} of ${rows.length} figures meet their target; medians of ${repeats} runs; written to bench/results.json`);

@@ -25,7 +25,6 @@ const COLD = { images: 24, concurrency: 6, latency: 400 };
 // A key for the emulator only, assembled here so no file holds a key-shaped string.
 const KEY = ['bench', 'emulator', 'key'].join('-');
 
-
 async function project(root, main) {
   await mkdir(join(root, 'src'), { recursive: true });
   await writeFile(join(root, 'index.html'), '<!doctype html><html><body><script type="module" src="/src/main.js"></script></body></html>\n');
@@ -44,8 +43,7 @@ function imagesOption(count, tag) {
   return Object.fromEntries(Array.from({ length: count }, (_, i) => [`img-${i}`, { prompt: `bench ${tag} landscape number ${i}`, model: MODEL, size: SIZE }]));
 }
 
-const namedImports = (count) =>
-  `${Array.from({ length: count }, (_, i) => `import i${i} from 'seedream:img-${i}';`).join('\n')}\n${use(count)}`;
+const namedImports = (count) => `${Array.from({ length: count }, (_, i) => `import i${i} from 'seedream:img-${i}';`).join('\n')}\n${use(count)}`;
 
 /** The page uses every import (an unused import would be tree-shaken away, image and all). */
 const use = (count) => `globalThis.images = [${Array.from({ length: count }, (_, i) => `i${i}`).join(', ')}];\n`;
@@ -62,10 +60,7 @@ async function warmRows(scratch, emulator, repeats) {
   if (files.length !== WARM_IMAGES) throw new Error(`expected ${WARM_IMAGES} cached images, got ${files.length}`);
 
   // The same images as plain files, imported the ordinary way.
-  await project(
-    plain,
-    `${files.map((file, i) => `import i${i} from './img/${file}';`).join('\n')}\n${use(files.length)}`,
-  );
+  await project(plain, `${files.map((file, i) => `import i${i} from './img/${file}';`).join('\n')}\n${use(files.length)}`);
   await mkdir(join(plain, 'src/img'));
   for (const file of files) await cp(join(generated, '.seedream', file), join(plain, 'src/img', file));
 

@@ -21,9 +21,7 @@ const prompt = positionals.join(' ') || `A series of ${values.count} images: a p
 const outDir = resolve(values.out);
 
 const emulator = process.env.COMETAPI_KEY ? undefined : await startEmulator();
-const client = createSeedream(
-  emulator ? { baseURL: emulator.baseURL, apiKey: 'emulator', model: values.model } : { model: values.model },
-);
+const client = createSeedream(emulator ? { baseURL: emulator.baseURL, apiKey: 'emulator', model: values.model } : { model: values.model });
 console.log(emulator ? `No COMETAPI_KEY: generating on the offline emulator (${emulator.url})` : 'Generating through CometAPI (paid)');
 
 try {

@@ -7,19 +7,22 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const workspaces = ['packages', 'apps', '.'].flatMap((dir) =>
-  dir === '.' ? ['bench', 'reliability'] : readdirSync(join(root, dir)).map((name) => join(dir, name)),
-).filter((dir) => existsSync(join(root, dir, 'package.json')));
+const workspaces = ['packages', 'apps', '.']
+  .flatMap((dir) => (dir === '.' ? ['bench', 'reliability'] : readdirSync(join(root, dir)).map((name) => join(dir, name))))
+  .filter((dir) => existsSync(join(root, dir, 'package.json')));
 
 for (const dir of workspaces) rmSync(join(root, dir, '.vitest-report.json'), { force: true });
 rmSync(join(root, '.turbo', 'runs'), { recursive: true, force: true });
 
+// Lint and format first (Biome, the whole tree in about a second): a finding fails the run like a test.
+const biome = spawnSync(join(root, 'node_modules', '.bin', 'biome'), ['ci', '.'], { cwd: root, stdio: 'inherit' });
+
 const extra = process.argv.slice(2);
-const run = spawnSync(
-  'pnpm',
-  ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', '--summarize', '--concurrency=2', ...extra],
-  { cwd: root, stdio: 'inherit', env: { TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', ...process.env } },
-);
+const run = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', '--summarize', '--concurrency=2', ...extra], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', ...process.env },
+});
 
 let passed = 0;
 let failed = 0;
@@ -53,6 +56,7 @@ if (existsSync(runsDir)) {
     }
   }
 }
+if (biome.status !== 0) failedTasks.push('biome ci (lint and format)');
 failed += failedTasks.length;
 if (failedTasks.length) console.log(`failed tasks: ${failedTasks.join(', ')}`);
 if (run.status !== 0 && failed === 0) failed = 1; // turbo itself failed: never report green

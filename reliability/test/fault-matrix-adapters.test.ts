@@ -12,7 +12,17 @@ import { startEmulator, type Emulator } from '@seedream-kit/emulator';
 import { createHttpTransport, isSeedreamClientError } from '@seedream-kit/react';
 import { createGraphQLTransport } from '@seedream-kit/graphql/transport';
 import { ADAPTER_ERRORS, coreClassesFor, graphqlChannel, httpRouteChannel, startGraphQLServer, startRouteServer, type Served } from '../fixtures/channels.mjs';
-import { CALL_TIMEOUT, FAULTS, checkOutcome, entriesOf, expectationFor, requestFor, settlesWithin, type FaultCase, type Mode } from '../fixtures/fault-matrix.mjs';
+import {
+  CALL_TIMEOUT,
+  FAULTS,
+  checkOutcome,
+  entriesOf,
+  expectationFor,
+  requestFor,
+  settlesWithin,
+  type FaultCase,
+  type Mode,
+} from '../fixtures/fault-matrix.mjs';
 
 const GUARD = CALL_TIMEOUT + 6_000;
 const unhandled: unknown[] = [];
@@ -42,7 +52,11 @@ describe.concurrent('the wire answers match the mapping table (JSON mode, raw HT
   it.each(errorCases)('%s: the route answers the mapped kind and its status', async (_name, testCase) => {
     const expected = testCase.json as { kind: string };
     const tag = `adapters-wire-${++calls}`;
-    const response = await fetch(route.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headersFor(testCase, tag) }, body: JSON.stringify(requestFor('json')) });
+    const response = await fetch(route.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headersFor(testCase, tag) },
+      body: JSON.stringify(requestFor('json')),
+    });
     const body = (await response.json()) as { error: { kind: string; status: number; requestId?: string } };
     expect(body.error.kind).toBe(ADAPTER_ERRORS[expected.kind]!.route);
     expect(body.error.status).toBe(ADAPTER_ERRORS[expected.kind]!.status);
@@ -78,7 +92,11 @@ describe.each<[Name]>([['http-route'], ['graphql']])('%s: every case at once on 
         const tag = `adapters-shared-${name}-${++calls}`;
         const transport = transportFor(name, headersFor(testCase, tag));
         const call = transport.generate(requestFor(mode) as never, { signal: new AbortController().signal }).then(
-          (result) => ({ ok: true as const, images: result.images.filter((image) => !image.error).length, failedSlots: result.images.filter((image) => image.error).length }),
+          (result) => ({
+            ok: true as const,
+            images: result.images.filter((image) => !image.error).length,
+            failedSlots: result.images.filter((image) => image.error).length,
+          }),
           (error: { kind?: string; partialResult?: { images: Array<{ error?: unknown }> } }) => ({
             ok: false as const,
             kind: String(error?.kind),
@@ -101,7 +119,7 @@ describe.each<[Name]>([['http-route'], ['graphql']])('%s: every case at once on 
   });
 });
 
-describe.each<[Name]>([['http-route'], ['graphql']])('%s with retries on the server\'s core client (maxRetries 1)', (name) => {
+describe.each<[Name]>([['http-route'], ['graphql']])("%s with retries on the server's core client (maxRetries 1)", (name) => {
   it('repeats only the 429s, never a request that may have been billed', async () => {
     const channel = name === 'http-route' ? httpRouteChannel : graphqlChannel;
     const runs = FAULTS.map(async (testCase) => {

@@ -58,7 +58,19 @@ const CASES = casesOf(MODES);
 describe.each(CHANNELS)('fault matrix through $name, default settings', (channel) => {
   it('covers every documented directive of the emulator', () => {
     const names = new Set(FAULTS.flatMap((testCase) => testCase.fault.split(',').map((directive) => directive.split('=')[0]!.trim())));
-    for (const directive of ['latency', 'status', 'code', 'retry-after', 'reset', 'truncate', 'malformed-json', 'slow-headers', 'stall-stream', 'stream-error', 'fail-image']) {
+    for (const directive of [
+      'latency',
+      'status',
+      'code',
+      'retry-after',
+      'reset',
+      'truncate',
+      'malformed-json',
+      'slow-headers',
+      'stall-stream',
+      'stream-error',
+      'fail-image',
+    ]) {
       expect(names).toContain(directive);
     }
   });
@@ -86,27 +98,33 @@ describe.each(CHANNELS)('fault matrix through $name, default settings', (channel
 });
 
 describe('fault matrix through core: leaving a stream after its first event', () => {
-  it.each(FAULTS.map((testCase): [string, FaultCase] => [testCase.name, testCase]))('%s: the loop ends, the request is closed, nothing is left pending', async (_name, testCase) => {
-    const tag = `core-break-${++calls}`;
-    const client = createSeedream({ baseURL: emu.baseURL, apiKey: 'sk-matrix-key', timeout: CALL_TIMEOUT, streamIdleTimeout: 1_500 });
-    const headers = { 'x-reliability-call': tag, ...(testCase.fault ? { 'x-emulator-fault': testCase.fault } : {}) };
-    const leave = async () => {
-      const stream = await client.generate(requestFor('stream') as never, { headers });
-      for await (const event of stream as AsyncIterable<unknown>) {
-        void event;
-        break;
-      }
-      return 'left';
-    };
-    const settled = await settlesWithin(leave().catch((error: unknown) => error), GUARD);
-    expect(settled.hung).toBe(false);
-    if (settled.hung) return;
-    if (settled.value !== 'left') expect(isSeedreamError(settled.value)).toBe(true);
-    // The HTTP exchange is over (ended or aborted by the client), and it happened once.
-    const entry = await emu.log.waitFor((candidate) => candidate.headers['x-reliability-call'] === tag && candidate.endedAt !== undefined, 9_000);
-    expect(entry.endedAt).toBeDefined();
-    expect(entriesOf(emu, tag)).toHaveLength(1);
-  });
+  it.each(FAULTS.map((testCase): [string, FaultCase] => [testCase.name, testCase]))(
+    '%s: the loop ends, the request is closed, nothing is left pending',
+    async (_name, testCase) => {
+      const tag = `core-break-${++calls}`;
+      const client = createSeedream({ baseURL: emu.baseURL, apiKey: 'sk-matrix-key', timeout: CALL_TIMEOUT, streamIdleTimeout: 1_500 });
+      const headers = { 'x-reliability-call': tag, ...(testCase.fault ? { 'x-emulator-fault': testCase.fault } : {}) };
+      const leave = async () => {
+        const stream = await client.generate(requestFor('stream') as never, { headers });
+        for await (const event of stream as AsyncIterable<unknown>) {
+          void event;
+          break;
+        }
+        return 'left';
+      };
+      const settled = await settlesWithin(
+        leave().catch((error: unknown) => error),
+        GUARD,
+      );
+      expect(settled.hung).toBe(false);
+      if (settled.hung) return;
+      if (settled.value !== 'left') expect(isSeedreamError(settled.value)).toBe(true);
+      // The HTTP exchange is over (ended or aborted by the client), and it happened once.
+      const entry = await emu.log.waitFor((candidate) => candidate.headers['x-reliability-call'] === tag && candidate.endedAt !== undefined, 9_000);
+      expect(entry.endedAt).toBeDefined();
+      expect(entriesOf(emu, tag)).toHaveLength(1);
+    },
+  );
 
   it('no unhandled rejection after abandoned streams', async () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -123,7 +141,12 @@ describe('server-wide faults (setFaults) go through the same paths', () => {
     emu.setFaults(spec);
     try {
       const tag = `core-server-wide-${++calls}`;
-      const outcome = await coreChannel.run(emu, { name: spec, fault: '', json: { ok: true, images: 0, failedSlots: 0 }, stream: { ok: true, images: 0, failedSlots: 0 } }, 'stream', { tag });
+      const outcome = await coreChannel.run(
+        emu,
+        { name: spec, fault: '', json: { ok: true, images: 0, failedSlots: 0 }, stream: { ok: true, images: 0, failedSlots: 0 } },
+        'stream',
+        { tag },
+      );
       expect(outcome).toMatchObject({ ok: false, kind });
       expect(entriesOf(emu, tag)).toHaveLength(1);
     } finally {
@@ -159,7 +182,14 @@ describe('fault matrix through core, with retries on', () => {
       if (attempts++ === 0) headers.set('x-emulator-fault', `status=429,retry-after=${retryAfter}`);
       return globalThis.fetch(input, { ...init, headers });
     };
-    const client = createSeedream({ baseURL: emu.baseURL, apiKey: 'sk-matrix-key', maxRetries: 2, retry: { initialDelay: 10, maxDelay: 20 }, timeout: 10_000, fetch: faultOnce });
+    const client = createSeedream({
+      baseURL: emu.baseURL,
+      apiKey: 'sk-matrix-key',
+      maxRetries: 2,
+      retry: { initialDelay: 10, maxDelay: 20 },
+      timeout: 10_000,
+      fetch: faultOnce,
+    });
     const settled = await settlesWithin(client.generate(requestFor('json') as never, { headers: { 'x-reliability-call': tag } }), 15_000);
     expect(settled.hung).toBe(false);
     const entries = entriesOf(emu, tag);
@@ -185,14 +215,27 @@ describe('fault matrix through core, with retries on', () => {
           response.end(JSON.stringify({ error: { code: 'RateLimitExceeded.EndpointIPMExceeded', message: 'slow down', type: 'TooManyRequests' } }));
         } else {
           response.writeHead(200, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ model: 'doubao-seedream-4-0-250828', created: 1, data: [{ url: 'https://img.test/a.jpeg', size: '1024x1024' }], usage: { generated_images: 1 } }));
+          response.end(
+            JSON.stringify({
+              model: 'doubao-seedream-4-0-250828',
+              created: 1,
+              data: [{ url: 'https://img.test/a.jpeg', size: '1024x1024' }],
+              usage: { generated_images: 1 },
+            }),
+          );
         }
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = (server.address() as AddressInfo).port;
-      const client = createSeedream({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'sk-matrix-key', maxRetries: 1, retry: { initialDelay: 10, maxDelay: 20 }, timeout: 10_000 });
+      const client = createSeedream({
+        baseURL: `http://127.0.0.1:${port}/v1`,
+        apiKey: 'sk-matrix-key',
+        maxRetries: 1,
+        retry: { initialDelay: 10, maxDelay: 20 },
+        timeout: 10_000,
+      });
       const settled = await settlesWithin(client.generate({ prompt: 'x' }), 15_000);
       expect(settled.hung).toBe(false);
       expect(seen).toHaveLength(2);
@@ -206,8 +249,16 @@ describe('fault matrix through core, with retries on', () => {
   it('by default, a refused connection fails once with phase "connect" (nothing billed, nothing retried)', async () => {
     const port = await freePort();
     let attempts = 0;
-    const client = createSeedream({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'sk-matrix-key', timeout: CALL_TIMEOUT, fetch: (input, init) => (attempts++, globalThis.fetch(input, init)) });
-    const settled = await settlesWithin(client.generate({ prompt: 'x' }).catch((error: unknown) => error), GUARD);
+    const client = createSeedream({
+      baseURL: `http://127.0.0.1:${port}/v1`,
+      apiKey: 'sk-matrix-key',
+      timeout: CALL_TIMEOUT,
+      fetch: (input, init) => (attempts++, globalThis.fetch(input, init)),
+    });
+    const settled = await settlesWithin(
+      client.generate({ prompt: 'x' }).catch((error: unknown) => error),
+      GUARD,
+    );
     expect(settled.hung).toBe(false);
     if (settled.hung) return;
     expect(isAPIConnectionError(settled.value)).toBe(true);
@@ -228,7 +279,14 @@ describe('fault matrix through core, with retries on', () => {
         throw error;
       }
     };
-    const client = createSeedream({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'sk-matrix-key', maxRetries: 8, retry: { initialDelay: 150, maxDelay: 300 }, timeout: 10_000, fetch: counting });
+    const client = createSeedream({
+      baseURL: `http://127.0.0.1:${port}/v1`,
+      apiKey: 'sk-matrix-key',
+      maxRetries: 8,
+      retry: { initialDelay: 150, maxDelay: 300 },
+      timeout: 10_000,
+      fetch: counting,
+    });
     const pending = client.generate({ model: 'doubao-seedream-4-0-250828', prompt: 'a lighthouse', size: '1K' });
     // Bring a real server up on the refused port once the client has been refused at least once.
     while (attempts === 0) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -105,14 +105,20 @@ describe('paid-field multiplication is refused before anything runs', () => {
 
   it('two subscription root fields: refused (GRAPHQL_VALIDATION_FAILED or OPERATION_LIMIT_EXCEEDED), no generation', async () => {
     const field = (alias: string) => `${alias}imageGeneration(input: $input) { __typename }`;
-    const sent = await post(batchingOff, { query: `subscription ($input: GenerateImagesInput!) { ${field('a: ')} ${field('b: ')} }`, variables: { input: INPUT } });
+    const sent = await post(batchingOff, {
+      query: `subscription ($input: GenerateImagesInput!) { ${field('a: ')} ${field('b: ')} }`,
+      variables: { input: INPUT },
+    });
     expect(sent.codes.length).toBeGreaterThan(0);
     expect(sent.codes.every((code) => code === 'GRAPHQL_VALIDATION_FAILED' || code === 'OPERATION_LIMIT_EXCEEDED')).toBe(true);
     expect(generationsOf(sent)).toBe(0);
   });
 
   it('two operations in one document without operationName: refused, no generation', async () => {
-    const sent = await post(batchingOff, { query: `${VARS} { ${paid()} } mutation Other($input: GenerateImagesInput!) { ${paid()} }`, variables: { input: INPUT } });
+    const sent = await post(batchingOff, {
+      query: `${VARS} { ${paid()} } mutation Other($input: GenerateImagesInput!) { ${paid()} }`,
+      variables: { input: INPUT },
+    });
     expect(sent.codes.length).toBeGreaterThan(0);
     expect(sent.status).toBeGreaterThanOrEqual(400);
     expect(generationsOf(sent)).toBe(0);
@@ -143,7 +149,10 @@ describe('batched requests', () => {
   });
 
   it(`batching on: a batch above its limit (${BATCH_LIMIT}) is refused whole, no generation`, async () => {
-    const sent = await post(batchingOn, Array.from({ length: BATCH_LIMIT + 1 }, () => one));
+    const sent = await post(
+      batchingOn,
+      Array.from({ length: BATCH_LIMIT + 1 }, () => one),
+    );
     expect(sent.status).toBeGreaterThanOrEqual(400);
     expect(sent.codes.length).toBeGreaterThan(0);
     expect(sent.codes.every((code) => code === 'BAD_REQUEST')).toBe(true);
@@ -210,7 +219,10 @@ describe('oversized variables', () => {
   });
 
   it('one 20 MB reference image: BAD_USER_INPUT on "images[0]", no generation', async () => {
-    const sent = await post(batchingOff, { query: `${VARS} { ${paid()} }`, variables: { input: { ...INPUT, images: [`data:image/png;base64,${'A'.repeat(20 * 1024 * 1024)}`] } } });
+    const sent = await post(batchingOff, {
+      query: `${VARS} { ${paid()} }`,
+      variables: { input: { ...INPUT, images: [`data:image/png;base64,${'A'.repeat(20 * 1024 * 1024)}`] } },
+    });
     expect(sent.codes).toEqual(['BAD_USER_INPUT']);
     expect(sent.answers[0]!.errors![0]!.extensions!.field).toMatch(/^images/);
     expect(generationsOf(sent)).toBe(0);
@@ -220,7 +232,10 @@ describe('oversized variables', () => {
     for (const extra of [{ sequential: true, maxImages: 1_000_000_000 }, { size: '100000x100000' }, { size: '0x0' }, { seed: -5 }, { guidanceScale: 1e300 }]) {
       const sent = await post(batchingOff, { query: `${VARS} { ${paid()} }`, variables: { input: { ...INPUT, ...extra } } });
       expect(sent.codes.length, JSON.stringify(extra)).toBeGreaterThan(0);
-      expect(sent.codes.filter((code) => !['BAD_USER_INPUT', 'OPERATION_LIMIT_EXCEEDED'].includes(code)), JSON.stringify(extra)).toEqual([]);
+      expect(
+        sent.codes.filter((code) => !['BAD_USER_INPUT', 'OPERATION_LIMIT_EXCEEDED'].includes(code)),
+        JSON.stringify(extra),
+      ).toEqual([]);
       expect(generationsOf(sent)).toBe(0);
     }
   });
@@ -260,7 +275,11 @@ describe('cross-site ("simple") requests must not start a paid generation', () =
 
   it('a text/plain POST: 415, no generation', async () => {
     const tag = tagged();
-    const response = await fetch(batchingOff.url, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-reliability-call': tag }, body: JSON.stringify({ query: MUTATION, variables: { input: INPUT } }) });
+    const response = await fetch(batchingOff.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-reliability-call': tag },
+      body: JSON.stringify({ query: MUTATION, variables: { input: INPUT } }),
+    });
     await response.text();
     expect(response.status).toBe(415);
     expect(entriesOf(emu, tag)).toHaveLength(0);
@@ -268,7 +287,9 @@ describe('cross-site ("simple") requests must not start a paid generation', () =
 
   it('a GET of the mutation: 405 BAD_REQUEST, no generation', async () => {
     const tag = tagged();
-    const response = await fetch(`${batchingOff.url}?${new URLSearchParams({ query: MUTATION, variables: JSON.stringify({ input: INPUT }) })}`, { headers: { 'x-reliability-call': tag } });
+    const response = await fetch(`${batchingOff.url}?${new URLSearchParams({ query: MUTATION, variables: JSON.stringify({ input: INPUT }) })}`, {
+      headers: { 'x-reliability-call': tag },
+    });
     expect(response.status).toBe(405);
     expect(((await response.json()) as GqlAnswer).errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
     expect(entriesOf(emu, tag)).toHaveLength(0);
@@ -294,7 +315,9 @@ describe('cross-site ("simple") requests must not start a paid generation', () =
     ['no Accept header (an <img src>)', {}],
   ])('a GET of the paid subscription with %s starts no generation', async (_name, headers) => {
     const tag = tagged();
-    const response = await fetch(`${batchingOff.url}?${new URLSearchParams({ query: SUBSCRIPTION, variables: JSON.stringify({ input: INPUT }) })}`, { headers: { ...headers, 'x-reliability-call': tag } });
+    const response = await fetch(`${batchingOff.url}?${new URLSearchParams({ query: SUBSCRIPTION, variables: JSON.stringify({ input: INPUT }) })}`, {
+      headers: { ...headers, 'x-reliability-call': tag },
+    });
     await response.text();
     expect(entriesOf(emu, tag)).toHaveLength(0);
   });

@@ -37,13 +37,91 @@ interface Rules {
 }
 
 const SPEC: Record<string, Rules> = {
-  'doubao-seedream-4-0-250828': { presets: ['1K', '2K', '4K'], pixels: [921600, 16777216], refs: 14, sequential: true, stream: true, outputFormat: false, modes: ['standard', 'fast'], webSearch: false, layers: false, background: false },
-  'doubao-seedream-4-5-251128': { presets: ['2K', '4K'], pixels: [3686400, 16777216], refs: 14, sequential: true, stream: true, outputFormat: false, modes: ['standard'], webSearch: false, layers: false, background: false },
-  'doubao-seedream-5-0-260128': { presets: ['2K', '3K', '4K'], pixels: [3686400, 16777216], refs: 14, sequential: true, stream: true, outputFormat: true, modes: ['standard'], webSearch: true, layers: false, background: false },
-  'doubao-seedream-5-0-pro-260628': { presets: ['1K', '1.5K', '2K'], pixels: [921600, 4624220], refs: 10, sequential: false, stream: false, outputFormat: true, modes: ['standard', 'fast'], webSearch: false, layers: true, background: true },
-  'doubao-seedream-5-0-flash-260915': { presets: ['1K', '1.5K', '2K'], pixels: [921600, 4624220], refs: 10, sequential: false, stream: true, outputFormat: true, modes: ['standard'], webSearch: false, layers: true, background: true },
-  'doubao-seedream-3-0-t2i-250415': { presets: [], pixels: [262144, 4194304], refs: 0, sequential: false, stream: false, outputFormat: false, modes: [], webSearch: false, layers: false, background: false },
-  'doubao-seededit-3-0-i2i-250628': { presets: ['adaptive'], pixels: [262144, 4194304], refs: 1, exactlyOneImage: true, sequential: false, stream: false, outputFormat: false, modes: [], webSearch: false, layers: false, background: false },
+  'doubao-seedream-4-0-250828': {
+    presets: ['1K', '2K', '4K'],
+    pixels: [921600, 16777216],
+    refs: 14,
+    sequential: true,
+    stream: true,
+    outputFormat: false,
+    modes: ['standard', 'fast'],
+    webSearch: false,
+    layers: false,
+    background: false,
+  },
+  'doubao-seedream-4-5-251128': {
+    presets: ['2K', '4K'],
+    pixels: [3686400, 16777216],
+    refs: 14,
+    sequential: true,
+    stream: true,
+    outputFormat: false,
+    modes: ['standard'],
+    webSearch: false,
+    layers: false,
+    background: false,
+  },
+  'doubao-seedream-5-0-260128': {
+    presets: ['2K', '3K', '4K'],
+    pixels: [3686400, 16777216],
+    refs: 14,
+    sequential: true,
+    stream: true,
+    outputFormat: true,
+    modes: ['standard'],
+    webSearch: true,
+    layers: false,
+    background: false,
+  },
+  'doubao-seedream-5-0-pro-260628': {
+    presets: ['1K', '1.5K', '2K'],
+    pixels: [921600, 4624220],
+    refs: 10,
+    sequential: false,
+    stream: false,
+    outputFormat: true,
+    modes: ['standard', 'fast'],
+    webSearch: false,
+    layers: true,
+    background: true,
+  },
+  'doubao-seedream-5-0-flash-260915': {
+    presets: ['1K', '1.5K', '2K'],
+    pixels: [921600, 4624220],
+    refs: 10,
+    sequential: false,
+    stream: true,
+    outputFormat: true,
+    modes: ['standard'],
+    webSearch: false,
+    layers: true,
+    background: true,
+  },
+  'doubao-seedream-3-0-t2i-250415': {
+    presets: [],
+    pixels: [262144, 4194304],
+    refs: 0,
+    sequential: false,
+    stream: false,
+    outputFormat: false,
+    modes: [],
+    webSearch: false,
+    layers: false,
+    background: false,
+  },
+  'doubao-seededit-3-0-i2i-250628': {
+    presets: ['adaptive'],
+    pixels: [262144, 4194304],
+    refs: 1,
+    exactlyOneImage: true,
+    sequential: false,
+    stream: false,
+    outputFormat: false,
+    modes: [],
+    webSearch: false,
+    layers: false,
+    background: false,
+  },
 };
 const MODELS = Object.keys(SPEC);
 
@@ -184,8 +262,15 @@ const arbitraries = {
     { weight: 3, arbitrary: fc.constantFrom('1K', '1.5K', '2K', '3K', '4K', 'adaptive', 'auto', 'AUTO', '2k') },
     { weight: 2, arbitrary: fc.constantFrom('1024x1024', '2048x2048', '1280x720', '4096x4096', '512x512', '6000x300') },
   ),
-  images: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 4, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.integer({ min: 2, max: 15 }) }),
-  imageKind: fc.oneof({ weight: 6, arbitrary: fc.constantFrom<'url' | DataUriKind>('url', 'png') }, { weight: 1, arbitrary: fc.constantFrom<DataUriKind>('upperCase', 'jpg', 'notBase64', 'noBase64Marker', 'textHtml') }),
+  images: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(0) },
+    { weight: 4, arbitrary: fc.constant(1) },
+    { weight: 2, arbitrary: fc.integer({ min: 2, max: 15 }) },
+  ),
+  imageKind: fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom<'url' | DataUriKind>('url', 'png') },
+    { weight: 1, arbitrary: fc.constantFrom<DataUriKind>('upperCase', 'jpg', 'notBase64', 'noBase64Marker', 'textHtml') },
+  ),
   output_format: fc.constantFrom(undefined, undefined, 'png', 'jpeg', 'webp'),
   stream: fc.constantFrom(undefined, undefined, true, false),
   optimize: fc.constantFrom(undefined, undefined, { mode: 'standard' }, { mode: 'fast' }, {}, { mode: 'turbo' }, 'fast', null),
@@ -193,7 +278,9 @@ const arbitraries = {
   layer: fc.constantFrom(undefined, undefined, true, false, 'yes'),
   background: fc.constantFrom(undefined, undefined, 'transparent', 'opaque', 'clear', true),
   // Unknown fields pass through untouched and must never be refused.
-  extra: fc.option(fc.dictionary(fc.constantFrom('x_custom', 'metadata', 'callback_url', 'user', 'nested'), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 3 }), { nil: undefined }),
+  extra: fc.option(fc.dictionary(fc.constantFrom('x_custom', 'metadata', 'callback_url', 'user', 'nested'), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 3 }), {
+    nil: undefined,
+  }),
 };
 
 /** Requests that use only what their model offers (then filtered by the oracle for the interplay rules). */
@@ -318,9 +405,13 @@ describe('the emulator (independent code) agrees with core', () => {
       const param = response.param ? rootOf(response.param) : undefined;
       if (coreRefused.size > 0 && emulatorRefused) {
         refusedByBoth++;
-        if (param && !coreRefused.has(param)) disagreements.push(`emulator names ${param}, core names ${[...coreRefused].join(',')}: ${JSON.stringify(request).slice(0, 300)}`);
+        if (param && !coreRefused.has(param))
+          disagreements.push(`emulator names ${param}, core names ${[...coreRefused].join(',')}: ${JSON.stringify(request).slice(0, 300)}`);
       } else if (coreRefused.size === 0 && !emulatorRefused) acceptedByBoth++;
-      else disagreements.push(`core refuses [${[...coreRefused].join(',')}], emulator answers ${response.status} ${param ?? ''} ${response.code ?? ''}: ${JSON.stringify(request).slice(0, 300)}`);
+      else
+        disagreements.push(
+          `core refuses [${[...coreRefused].join(',')}], emulator answers ${response.status} ${param ?? ''} ${response.code ?? ''}: ${JSON.stringify(request).slice(0, 300)}`,
+        );
     };
     for (let i = 0; i < samples.length; i += 6) await Promise.all(samples.slice(i, i + 6).map(judge));
     expect(disagreements).toEqual([]);
@@ -366,12 +457,33 @@ async function refusedLocally(params: Record<string, unknown>): Promise<Seedream
 const fieldsOf = (error: SeedreamValidationError) => error.issues.filter((issue) => issue.severity === 'error').map((issue) => issue.path);
 
 describe('absurd sizes are refused by name, before the network', () => {
-  it.each(['0x0', '0x1024', '1000000000x1', '1x1000000000', '-1x-1', '-2048x2048', 'NaNxNaN', 'Infinityx1', '2K ', ' 2K', '2 K', '2048x2048 ', '2048X2048', '2048×2048', '1e3x1e3', '2048.0x2048', '+2048x2048', '99999999999999999999x1', '２K', '2048x2048\n', '', 'auto', 'adaptive'])(
-    'size %j',
-    async (size) => {
-      expect(fieldsOf(await refusedLocally({ model: MODEL, prompt: 'x', size }))).toEqual(['size']);
-    },
-  );
+  it.each([
+    '0x0',
+    '0x1024',
+    '1000000000x1',
+    '1x1000000000',
+    '-1x-1',
+    '-2048x2048',
+    'NaNxNaN',
+    'Infinityx1',
+    '2K ',
+    ' 2K',
+    '2 K',
+    '2048x2048 ',
+    '2048X2048',
+    '2048×2048',
+    '1e3x1e3',
+    '2048.0x2048',
+    '+2048x2048',
+    '99999999999999999999x1',
+    '２K',
+    '2048x2048\n',
+    '',
+    'auto',
+    'adaptive',
+  ])('size %j', async (size) => {
+    expect(fieldsOf(await refusedLocally({ model: MODEL, prompt: 'x', size }))).toEqual(['size']);
+  });
 
   it.each([2048, -1, Number.NaN, null, {}, ['2K'], true])('size of type %s', async (size) => {
     expect(fieldsOf(await refusedLocally({ model: MODEL, prompt: 'x', size }))).toEqual(['size']);
@@ -479,7 +591,9 @@ describe('oversized inputs: refused before the network, memory bounded', () => {
       request.on('data', (chunk: Buffer) => (received += chunk.length));
       request.on('end', () => {
         response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'sink-1' });
-        response.end(JSON.stringify({ model: MODEL, created: 1, data: [{ url: 'https://img.test/out.jpeg', size: '1024x1024' }], usage: { generated_images: 1 } }));
+        response.end(
+          JSON.stringify({ model: MODEL, created: 1, data: [{ url: 'https://img.test/out.jpeg', size: '1024x1024' }], usage: { generated_images: 1 } }),
+        );
       });
     });
     await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
@@ -550,7 +664,12 @@ describe('CR/LF and header injection', () => {
   });
 
   it('custom header values with CR/LF and bad header names: a typed error, nothing reaches the server', async () => {
-    const cases: Array<Record<string, string>> = [{ 'x-custom': 'a\r\nx-injected: 1' }, { 'x-custom': 'a\nb' }, { 'x bad name': '1' }, { 'x-custom\r\nx-injected': '1' }];
+    const cases: Array<Record<string, string>> = [
+      { 'x-custom': 'a\r\nx-injected: 1' },
+      { 'x-custom': 'a\nb' },
+      { 'x bad name': '1' },
+      { 'x-custom\r\nx-injected': '1' },
+    ];
     for (const headers of cases) {
       const before = emu.log.entries.length;
       const perRequest = await client()
@@ -602,11 +721,14 @@ describe('deeply nested and unserialisable extra fields', () => {
   // cycle, a BigInt) used to reject with the raw RangeError / TypeError; now a validation error names the field.
   it.each<[string, unknown]>([
     ['a 5 000-deep object', nested(5_000)],
-    ['a cycle', (() => {
-      const cyclic: Record<string, unknown> = {};
-      cyclic.self = cyclic;
-      return cyclic;
-    })()],
+    [
+      'a cycle',
+      (() => {
+        const cyclic: Record<string, unknown> = {};
+        cyclic.self = cyclic;
+        return cyclic;
+      })(),
+    ],
     ['a BigInt', 10n],
   ])('%s in an extra field gives a validation error naming it', async (_label, extra) => {
     const error = await client()

@@ -99,7 +99,9 @@ afterAll(async () => {
     `${JSON.stringify({ date: new Date().toISOString(), node: process.version, dist: distDir === REAL_DIST ? 'apps/playground/dist' : 'stand-in', rows: report }, null, 2)}\n`,
   );
   const header = ['attack', 'paid', 'images', 'peak RSS MiB', 'RSS +MiB', 'slowest GET / ms', 'probes', 's', 'outcome'];
-  const rows = report.map((r) => [r.attack, r.paidCalls, r.billedImages, r.peakRssMiB, r.rssGrowthMiB, r.slowestGetMs, r.getProbes, r.seconds, r.outcome].map(String));
+  const rows = report.map((r) =>
+    [r.attack, r.paidCalls, r.billedImages, r.peakRssMiB, r.rssGrowthMiB, r.slowestGetMs, r.getProbes, r.seconds, r.outcome].map(String),
+  );
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   console.log(`playground-hostile (${REPORT_PATH}):\n${[line(header), ...rows.map(line)].join('\n')}`);
@@ -215,7 +217,7 @@ const SUBSCRIPTION = /* GraphQL */ `
 `;
 
 /** The SSE events of a whole answer: `[{ event, data }]`. */
-function sseEvents(text: string): Array<{ event: string; data: string }> {
+function _sseEvents(text: string): Array<{ event: string; data: string }> {
   return text
     .replace(/\r\n/g, '\n')
     .split('\n\n')
@@ -251,7 +253,11 @@ interface Pushed {
  * answers and then drops the connection, and an HTTP client that is still writing may see EPIPE before it parses
  * the answer that did arrive.
  */
-function pushBody(base: string, path: string, options: { headers: Record<string, string>; prefix?: string; fill: number; suffix?: string; declared: boolean; headersOnly?: boolean; timeoutMs?: number }): Promise<Pushed> {
+function pushBody(
+  base: string,
+  path: string,
+  options: { headers: Record<string, string>; prefix?: string; fill: number; suffix?: string; declared: boolean; headersOnly?: boolean; timeoutMs?: number },
+): Promise<Pushed> {
   const { port, host } = new URL(base);
   const prefix = Buffer.from(options.prefix ?? '');
   const suffix = Buffer.from(options.suffix ?? '');
@@ -524,7 +530,10 @@ describe('1. oversized bodies are refused unread', () => {
         ['/api/download', JSON_TYPE],
       ];
       for (const [path, headers] of anonymous) {
-        await run(`${path}, anonymous, 190 MB declared, headers only`, pushBody(main.url, path, { headers, fill: 190 * MiB, declared: true, headersOnly: true }));
+        await run(
+          `${path}, anonymous, 190 MB declared, headers only`,
+          pushBody(main.url, path, { headers, fill: 190 * MiB, declared: true, headersOnly: true }),
+        );
         await run(`${path}, anonymous, 190 MB chunked`, pushBody(main.url, path, { headers, fill: 190 * MiB, declared: false }));
       }
     });
@@ -646,8 +655,16 @@ describe('3. budgets hold under parallel load', () => {
               const answer = await route(tight, session, series(5));
               return { session: s, ok: answer.status === 200, limited: answer.status === 429, retryAfter: answer.headers['retry-after'], via: 'route' };
             }
-            const answer = await graphql(tight, session, MUTATION, { input: { prompt: 'a series of 5 images: kites', model: MODEL, size: SIZE, sequential: true, maxImages: 5 } });
-            return { session: s, ok: !!answer.json?.data?.generateImages, limited: gqlCode(answer) === 'RATE_LIMITED', retryAfter: answer.json?.errors?.[0]?.extensions?.retryAfter, via: 'graphql' };
+            const answer = await graphql(tight, session, MUTATION, {
+              input: { prompt: 'a series of 5 images: kites', model: MODEL, size: SIZE, sequential: true, maxImages: 5 },
+            });
+            return {
+              session: s,
+              ok: !!answer.json?.data?.generateImages,
+              limited: gqlCode(answer) === 'RATE_LIMITED',
+              retryAfter: answer.json?.errors?.[0]?.extensions?.retryAfter,
+              via: 'graphql',
+            };
           }),
         ),
       ),
@@ -751,7 +768,10 @@ describe('4. malformed Host and request targets', () => {
         `POST ${target} HTTP/1.1\r\n${host === undefined ? '' : `Host: ${host}\r\n`}Origin: ${session.origin}\r\nCookie: ${session.cookie}\r\n` +
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n${extraHeaders}\r\n${payload}`;
       const cases: Array<{ name: string; text: string; status: number | 'dropped-or-400' }> = [];
-      for (const [path, payload] of [['/api/seedream', body], ['/graphql', gqlBody]] as const) {
+      for (const [path, payload] of [
+        ['/api/seedream', body],
+        ['/graphql', gqlBody],
+      ] as const) {
         for (const host of ['a b', '[::1', '127.0.0.1:1.evil', `${good}.evil`, `evil.example`, `${good}@evil.example`, `localhost:${port + 1}`, '']) {
           cases.push({ name: `${path} Host ${JSON.stringify(host)}`, text: request(path, host, payload), status: 400 });
         }
@@ -828,7 +848,9 @@ describe('5. foreign models are refused, unknown keys never forwarded', () => {
         expect(subscription.text).toContain('BAD_USER_INPUT');
       }
       // GraphQL's input type has no room for unknown keys: refused before any resolver.
-      const unknownVariable = await graphql(main, session, MUTATION, { input: { prompt: 'a fox', model: MODEL, n: 5, tools: [{ url: 'http://evil.example' }] } });
+      const unknownVariable = await graphql(main, session, MUTATION, {
+        input: { prompt: 'a fox', model: MODEL, n: 5, tools: [{ url: 'http://evil.example' }] },
+      });
       expect(gqlCode(unknownVariable)).toBe('BAD_USER_INPUT');
       const unknownLiteral = await graphql(main, session, 'mutation { generateImages(input: { prompt: "a fox", n: 5 }) { model } }');
       expect(gqlCode(unknownLiteral)).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -854,7 +876,8 @@ describe('5. foreign models are refused, unknown keys never forwarded', () => {
       return { refusals };
     });
     expect(result.refusals).toHaveLength(4);
-    measured.row.note = '16 foreign-model requests (route JSON/SSE, mutation, subscription) + 2 GraphQL unknown-key requests refused; 2 route requests with unknown keys forwarded without them';
+    measured.row.note =
+      '16 foreign-model requests (route JSON/SSE, mutation, subscription) + 2 GraphQL unknown-key requests refused; 2 route requests with unknown keys forwarded without them';
     expect(measured.paidCalls).toBe(2);
     const bodies = emu.log.generations().map((entry: LogEntry) => entry.body as Record<string, unknown>);
     const [series2, withTools] = bodies;
@@ -862,7 +885,8 @@ describe('5. foreign models are refused, unknown keys never forwarded', () => {
     expect(withTools!.tools).toEqual([{ type: 'web_search' }]);
     for (const forwarded of bodies) {
       const text = JSON.stringify(forwarded);
-      for (const word of ['gpt-image-1', 'dall-e-3', 'evil.example', 'stolen', 'callback_url', 'api_key', 'extra_body', 'polluted', '"n"']) expect(text).not.toContain(word);
+      for (const word of ['gpt-image-1', 'dall-e-3', 'evil.example', 'stolen', 'callback_url', 'api_key', 'extra_body', 'polluted', '"n"'])
+        expect(text).not.toContain(word);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expectStayedUp(measured);
@@ -911,17 +935,32 @@ async function startEchoUpstream(): Promise<EchoUpstream> {
       const url = (i: number) => `https://echo.volces.com/${key}/${i}.jpeg?X-Tos-Credential=${encodeURIComponent(key)}&k=${key}`;
       const usage = { generated_images: 1, output_tokens: `${key}`, total_tokens: `4096 ${key}`, input_images: key, tool_usage: { web_search: key } };
       if (prompt.includes('ECHO-ERROR')) {
-        res.writeHead(400, { ...headers, 'content-type': 'application/json' }).end(
-          JSON.stringify({ error: { code: `InvalidParameter${key}`, message: `The key ${key} is wrong`, param: `prompt.${key}`, type: key } }),
-        );
+        res
+          .writeHead(400, { ...headers, 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: `InvalidParameter${key}`, message: `The key ${key} is wrong`, param: `prompt.${key}`, type: key } }));
         return;
       }
       if (body.stream === true) {
         res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
         const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-        send('image_generation.partial_succeeded', { type: 'image_generation.partial_succeeded', model, created, image_index: 0, url: url(0), size: `1024x1024${key}`, output_format: key, request_id: key });
+        send('image_generation.partial_succeeded', {
+          type: 'image_generation.partial_succeeded',
+          model,
+          created,
+          image_index: 0,
+          url: url(0),
+          size: `1024x1024${key}`,
+          output_format: key,
+          request_id: key,
+        });
         state.images++;
-        send('image_generation.partial_failed', { type: 'image_generation.partial_failed', model, created, image_index: 1, error: { code: `OutputImageSensitiveContentDetected${key}`, message: key, param: key } });
+        send('image_generation.partial_failed', {
+          type: 'image_generation.partial_failed',
+          model,
+          created,
+          image_index: 1,
+          error: { code: `OutputImageSensitiveContentDetected${key}`, message: key, param: key },
+        });
         send('image_generation.completed', { type: 'image_generation.completed', model, created, usage, request_id: key, tools: [{ type: key }] });
         res.end('data: [DONE]\n\n');
         return;
@@ -1003,13 +1042,18 @@ describe('6. an upstream that echoes the key', () => {
       const passedThrough = answers.filter(({ answer }) => answer.raw.includes('echo.volces.com')).map(({ name }) => name);
       expect(passedThrough).toEqual(expect.arrayContaining(['route JSON', 'route SSE', 'GraphQL mutation', 'GraphQL subscription']));
       expect(measured.paidCalls).toBe(answers.length);
-      const leaks = answers.filter(({ answer }) => answer.raw.includes(CANARY)).map(({ name, answer }) => {
-        const at = answer.raw.indexOf(CANARY);
-        return `${name} (HTTP ${answer.status}): …${answer.raw.slice(Math.max(0, at - 80), at + CANARY.length + 20).replace(/\s+/g, ' ')}…`;
-      });
+      const leaks = answers
+        .filter(({ answer }) => answer.raw.includes(CANARY))
+        .map(({ name, answer }) => {
+          const at = answer.raw.indexOf(CANARY);
+          return `${name} (HTTP ${answer.status}): …${answer.raw.slice(Math.max(0, at - 80), at + CANARY.length + 20).replace(/\s+/g, ' ')}…`;
+        });
       measured.row.note = `${answers.length} answers (${answers.map((a) => a.answer.status).join(',')}); ${leaks.length} held the key${leaks.length ? `: ${leaks.map((l) => l.split(' (')[0]).join(', ')}` : ''}`;
       expect(leaks, 'answers holding the canary key').toEqual([]);
-      expect(logged.filter((line) => line.includes(CANARY)), 'console lines holding the key').toEqual([]);
+      expect(
+        logged.filter((line) => line.includes(CANARY)),
+        'console lines holding the key',
+      ).toEqual([]);
       expectStayedUp(measured);
     } finally {
       for (const spy of spies) spy.mockRestore();
@@ -1032,7 +1076,10 @@ describe('7. CORS: another origin is never let in', () => {
         answers.push([`OPTIONS ${path}`, await call(main.url, path, { method: 'OPTIONS', headers: preflight })]);
         answers.push([`OPTIONS ${path} (null origin)`, await call(main.url, path, { method: 'OPTIONS', headers: { ...preflight, origin: 'null' } })]);
       }
-      answers.push(['POST /graphql from evil', await graphql(main, { ...session, origin: evil }, MUTATION, { input: { prompt: 'x', model: MODEL, size: SIZE } })]);
+      answers.push([
+        'POST /graphql from evil',
+        await graphql(main, { ...session, origin: evil }, MUTATION, { input: { prompt: 'x', model: MODEL, size: SIZE } }),
+      ]);
       answers.push(['POST /api/seedream from evil', await route(main, { ...session, origin: evil }, single())]);
       answers.push(['GET /graphql models from evil', await call(main.url, '/graphql?query=%7BseedreamModels%7Bid%7D%7D', { headers: { origin: evil } })]);
       answers.push(['GET /api/info from evil', await call(main.url, '/api/info', { headers: { origin: evil } })]);
@@ -1077,13 +1124,22 @@ describe('8. X-Content-Type-Options: nosniff on every API answer', () => {
         await add('route 415', call(main.url, '/api/seedream', { headers: { ...session, 'content-type': 'text/plain' }, body: '{}' }));
         await add('api 404 (dot segments)', call(main.url, '/api/seedream/../nope', { headers: session }));
         await add('graphql 200 mutation', graphql(main, session, MUTATION, { input: { prompt: 'a fox', model: MODEL, size: SIZE } }));
-        await add('graphql 200 subscription SSE', graphql(main, session, SUBSCRIPTION, { input: { prompt: 'a fox', model: MODEL, size: SIZE } }, 'text/event-stream'));
+        await add(
+          'graphql 200 subscription SSE',
+          graphql(main, session, SUBSCRIPTION, { input: { prompt: 'a fox', model: MODEL, size: SIZE } }, 'text/event-stream'),
+        );
         await add('graphql GET query', call(main.url, '/graphql?query=%7BseedreamModels%7Bid%7D%7D'));
         await add('graphql FORBIDDEN', graphql(main, { origin: main.url }, MUTATION, { input: { prompt: 'a fox' } }));
         await add('graphql parse error', graphql(main, session, 'mutation {'));
         await add('graphql 413', call(main.url, '/graphql', { headers: JSON_TYPE, body: `{"query":"${'a'.repeat(20_000)}"}` }));
-        await add('graphql 415 text/plain', call(main.url, '/graphql', { headers: { ...session, 'content-type': 'text/plain' }, body: '{"query":"{__typename}"}' }));
-        await add('graphql GET mutation', call(main.url, `/graphql?query=${encodeURIComponent('mutation { generateImages(input:{prompt:"x"}) { model } }')}`, { headers: session }));
+        await add(
+          'graphql 415 text/plain',
+          call(main.url, '/graphql', { headers: { ...session, 'content-type': 'text/plain' }, body: '{"query":"{__typename}"}' }),
+        );
+        await add(
+          'graphql GET mutation',
+          call(main.url, `/graphql?query=${encodeURIComponent('mutation { generateImages(input:{prompt:"x"}) { model } }')}`, { headers: session }),
+        );
         await add('uploads 201', call(main.url, '/api/uploads', { headers: { ...session, 'content-type': 'image/png' }, body: png }));
         await add('uploads 403', call(main.url, '/api/uploads', { headers: { 'content-type': 'image/png' }, body: png }));
         await add('uploads 405', call(main.url, '/api/uploads', { headers: session }));
@@ -1095,8 +1151,14 @@ describe('8. X-Content-Type-Options: nosniff on every API answer', () => {
         await add('download 405', call(main.url, '/api/download', { method: 'POST', headers: session, body: '' }));
         const generated = await route(offline, offlineSession, single());
         const imageUrl: string = generated.json.images[0].url;
-        await add('download 200 (emulator mode)', call(offline.url, `/api/download?url=${encodeURIComponent(imageUrl)}&filename=fox.png`, { headers: offlineSession }));
-        await add('download 502 (emulator mode, unknown image)', call(offline.url, `/api/download?url=${encodeURIComponent(`${offline.emulator!.url}/nope.png`)}`, { headers: offlineSession }));
+        await add(
+          'download 200 (emulator mode)',
+          call(offline.url, `/api/download?url=${encodeURIComponent(imageUrl)}&filename=fox.png`, { headers: offlineSession }),
+        );
+        await add(
+          'download 502 (emulator mode, unknown image)',
+          call(offline.url, `/api/download?url=${encodeURIComponent(`${offline.emulator!.url}/nope.png`)}`, { headers: offlineSession }),
+        );
         await add('info 200', call(main.url, '/api/info'));
         await add('api 404', call(main.url, '/api/nope'));
         await add('bad Host 400', call(main.url, '/api/info', { headers: { host: 'evil.example' } }));
@@ -1199,14 +1261,21 @@ describe('9. forty concurrent b64_json streams', () => {
 // ── 10. Uploads ───────────────────────────────────────────────────────────────────────────────────────────────
 
 describe('10. uploads', () => {
-  it('over the cap → 413 unread, non-image → 415, another session’s or an unknown / evicted handle → 400 image[0], a valid handle works', { timeout: 60_000 }, async () => {
+  it('over the cap → 413 unread, non-image → 415, another session’s or an unknown / evicted handle → 400 image[0], a valid handle works', {
+    timeout: 60_000,
+  }, async () => {
     const a = await visit(main);
     const b = await visit(main);
     const png = await renderPlaceholder({ prompt: 'a red reference square', width: 64, height: 64 });
     const { result, measured } = await measure('10 uploads', main, async () => {
       const upload = (session: Record<string, string>, body: string | Uint8Array, type = 'image/png') =>
         call(main.url, '/api/uploads', { headers: { ...session, 'content-type': type }, body });
-      const declared = await pushBody(main.url, '/api/uploads', { headers: { ...a, 'content-type': 'image/png' }, fill: 11 * MiB, declared: true, headersOnly: true });
+      const declared = await pushBody(main.url, '/api/uploads', {
+        headers: { ...a, 'content-type': 'image/png' },
+        fill: 11 * MiB,
+        declared: true,
+        headersOnly: true,
+      });
       const chunked = await pushBody(main.url, '/api/uploads', { headers: { ...a, 'content-type': 'image/png' }, fill: 64 * MiB, declared: false });
       const notImage = await upload(a, 'plain text pretending to be a PNG');
       const wrongType = await upload(a, png, 'text/plain');
@@ -1236,13 +1305,20 @@ describe('10. uploads', () => {
     expect(r.chunked.writtenAtAnswer).toBeLessThan(UNREAD_SLACK);
     expect(r.notImage.status).toBe(415);
     expect(r.wrongType.status).toBe(415);
-    for (const [name, answer] of [['stolen', r.stolenRoute], ['unknown', r.unknown], ['evicted', r.evicted]] as const) {
+    for (const [name, answer] of [
+      ['stolen', r.stolenRoute],
+      ['unknown', r.unknown],
+      ['evicted', r.evicted],
+    ] as const) {
       expect(answer.status, name).toBe(400);
       expect(answer.json.error.fields, name).toEqual([expect.objectContaining({ path: 'image[0]' })]);
     }
     expect(gqlCode(r.stolenGraphql)).toBe('BAD_USER_INPUT');
     // GraphQL sends one reference as a single image (not a list), so its field is `images`.
-    expect(r.stolenGraphql.json.errors[0].extensions.fields[0]).toMatchObject({ field: expect.stringMatching(/^images(\[0\])?$/), message: expect.stringMatching(/upload handle/) });
+    expect(r.stolenGraphql.json.errors[0].extensions.fields[0]).toMatchObject({
+      field: expect.stringMatching(/^images(\[0\])?$/),
+      message: expect.stringMatching(/upload handle/),
+    });
     expect(r.viaRoute.status, r.viaRoute.text).toBe(200);
     expect(r.viaGraphql.json?.data?.generateImages?.images?.[0]?.url, r.viaGraphql.text).toBeTruthy();
     // Only the two valid generations were paid for, and the emulator received the uploaded image's bytes.

@@ -79,18 +79,22 @@ function extractExamples(readme: string, markdown: string): Example[] {
       const body: string[] = [];
       const close = new RegExp(`^ {0,3}${fence![0] === '`' ? '`' : '~'}{${fence!.length},}\\s*$`);
       let j = i + 1;
-      for (; j < lines.length && !close.test(lines[j]!); j++) body.push(lines[j]!.startsWith(indent!) ? lines[j]!.slice(indent!.length) : lines[j]!.trimStart());
+      for (; j < lines.length && !close.test(lines[j]!); j++)
+        body.push(lines[j]!.startsWith(indent!) ? lines[j]!.slice(indent!.length) : lines[j]!.trimStart());
       if (lang) {
         count++;
         const prelude = comments.filter((c) => /^prelude:/.test(c)).map((c) => c.replace(/^prelude:\s*/, '').trim());
-        const skip = comments.find((c) => /^no-check:/.test(c))?.replace(/^no-check:\s*/, '').trim();
+        const skip = comments
+          .find((c) => /^no-check:/.test(c))
+          ?.replace(/^no-check:\s*/, '')
+          .trim();
         examples.push({
           readme,
           block: count,
           line: i + 2,
           lang,
-          code: body.join('\n') + '\n',
-          prelude: prelude.length ? prelude.join('\n') + '\n' : '',
+          code: `${body.join('\n')}\n`,
+          prelude: prelude.length ? `${prelude.join('\n')}\n` : '',
           ...(skip !== undefined && { skip }),
         });
       }
@@ -100,7 +104,7 @@ function extractExamples(readme: string, markdown: string): Example[] {
     }
     if (/^\s*<!--/.test(text)) {
       let comment = text.replace(/^\s*<!--/, '');
-      while (!comment.includes('-->') && i + 1 < lines.length) comment += '\n' + lines[++i]!;
+      while (!comment.includes('-->') && i + 1 < lines.length) comment += `\n${lines[++i]!}`;
       comments.push(comment.slice(0, comment.indexOf('-->')).trim());
       continue;
     }
@@ -285,7 +289,9 @@ describe('README examples type-check against the built packages', () => {
     for (const readme of readmes) {
       const { name } = JSON.parse(readFileSync(join(ROOT, readme.replace(/README\.md$/, 'package.json')), 'utf8')) as { name: string };
       expect(deps[name], `${name} (its README is checked) must be a workspace dependency of reliability, so turbo builds it first`).toBe('workspace:^');
-      expect(existsSync(join(ROOT, readme.replace(/README\.md$/, 'dist'))), `${name} is not built: pnpm --filter @seedream-kit/reliability... build`).toBe(true);
+      expect(existsSync(join(ROOT, readme.replace(/README\.md$/, 'dist'))), `${name} is not built: pnpm --filter @seedream-kit/reliability... build`).toBe(
+        true,
+      );
     }
     expect(readmes.length).toBeGreaterThanOrEqual(5);
     expect(examples.filter((e) => e.skip === undefined).length).toBeGreaterThanOrEqual(20);
@@ -301,7 +307,9 @@ describe('README examples type-check against the built packages', () => {
         .get(mode)!
         .filter((p) => p.example.readme === 'self-test/README.md')
         .map((p) => [p.example.block, p.line, p.code]);
-      expect(found, `[${mode}] ${report(new Map([[mode, results.get(mode)!.filter((p) => p.example.readme === 'self-test/README.md')]])).join('\n')}`).toEqual(SELF_TEST_EXPECTED);
+      expect(found, `[${mode}] ${report(new Map([[mode, results.get(mode)!.filter((p) => p.example.readme === 'self-test/README.md')]])).join('\n')}`).toEqual(
+        SELF_TEST_EXPECTED,
+      );
     }
   });
 

@@ -189,12 +189,15 @@ describe('CR/LF and unknown fields', () => {
     expect(upstream(answer)).toHaveLength(0);
   });
 
-  it.each([['gpt-image-1'], ['dall-e-3'], [`${MODEL}\r\nx-injected: 1`]])('with the default allow-list (the Seedream table) the model %j is refused: 400 naming "model", nothing sent', async (model) => {
-    const answer = await send(JSON.stringify({ ...VALID, model }));
-    expect(answer.status).toBe(400);
-    expect(answer.error?.fields?.map((entry) => entry.path)).toEqual(['model']);
-    expect(upstream(answer)).toHaveLength(0);
-  });
+  it.each([['gpt-image-1'], ['dall-e-3'], [`${MODEL}\r\nx-injected: 1`]])(
+    'with the default allow-list (the Seedream table) the model %j is refused: 400 naming "model", nothing sent',
+    async (model) => {
+      const answer = await send(JSON.stringify({ ...VALID, model }));
+      expect(answer.status).toBe(400);
+      expect(answer.error?.fields?.map((entry) => entry.path)).toEqual(['model']);
+      expect(upstream(answer)).toHaveLength(0);
+    },
+  );
 
   it.each<[string, string]>([
     ['with CR/LF', `${MODEL}\r\nx-injected: 1`],
@@ -208,7 +211,14 @@ describe('CR/LF and unknown fields', () => {
   });
 
   it('unknown fields are dropped before the provider sees the request', async () => {
-    const extra = { api_key: 'sk-attacker', callback_url: 'http://169.254.169.254/', extra_body: { n: 100 }, n: 100, headers: { authorization: 'x' }, constructor: { prototype: { polluted: true } } };
+    const extra = {
+      api_key: 'sk-attacker',
+      callback_url: 'http://169.254.169.254/',
+      extra_body: { n: 100 },
+      n: 100,
+      headers: { authorization: 'x' },
+      constructor: { prototype: { polluted: true } },
+    };
     const body = `${JSON.stringify({ ...VALID, ...extra }).slice(0, -1)}, "__proto__": { "polluted": true } }`;
     const answer = await send(body);
     expect(answer.status).toBe(200);
@@ -246,8 +256,16 @@ describe('absurd sizes: 400 with the field, nothing sent upstream', () => {
     ['size 100000x100000', { size: '100000x100000' }, 'size'],
     ['size 0x0', { size: '0x0' }, 'size'],
     ['size -1024x1024', { size: '-1024x1024' }, 'size'],
-    ['max_images 1e9', { sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 1e9 } }, 'sequential_image_generation_options.max_images'],
-    ['max_images -1', { sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: -1 } }, 'sequential_image_generation_options.max_images'],
+    [
+      'max_images 1e9',
+      { sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 1e9 } },
+      'sequential_image_generation_options.max_images',
+    ],
+    [
+      'max_images -1',
+      { sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: -1 } },
+      'sequential_image_generation_options.max_images',
+    ],
     ['a prompt of 1 000 000 characters', { prompt: 'x'.repeat(1_000_000) }, 'prompt'],
     ['11 reference images', { image: Array.from({ length: 11 }, () => 'https://img.test/a.png') }, 'image'],
     ['seed 2^40', { seed: 2 ** 40 }, 'seed'],
@@ -279,7 +297,9 @@ describe('the image cap (maxImages 4) cannot be bypassed', () => {
     else {
       expect(answer.status).toBe(200);
       expect(entries).toHaveLength(1);
-      expect((entries[0]!.body as { sequential_image_generation_options: { max_images: number } }).sequential_image_generation_options.max_images).toBeLessThanOrEqual(4);
+      expect(
+        (entries[0]!.body as { sequential_image_generation_options: { max_images: number } }).sequential_image_generation_options.max_images,
+      ).toBeLessThanOrEqual(4);
       expect(entries[0]!.imagesGenerated).toBeLessThanOrEqual(4);
     }
   });

@@ -71,11 +71,14 @@ function viewsOf(error: unknown): View[] {
 }
 
 /** The views of an error an app logs or shows by default: everything but the raw response headers. */
-const besidesHeaders = (views: View[]) => views.filter(([label]) => label !== 'headers');
+const _besidesHeaders = (views: View[]) => views.filter(([label]) => label !== 'headers');
 
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value, (_key, inner: unknown) => (inner instanceof Headers ? [...inner.entries()] : typeof inner === 'bigint' ? String(inner) : inner)) ?? '';
+    return (
+      JSON.stringify(value, (_key, inner: unknown) => (inner instanceof Headers ? [...inner.entries()] : typeof inner === 'bigint' ? String(inner) : inner)) ??
+      ''
+    );
   } catch (error) {
     return `unserialisable: ${String(error)}`;
   }
@@ -94,7 +97,9 @@ describe.each(CHANNELS)('the API key never leaks through $name', (channel) => {
     let errors = 0;
     await capturingOutput(async () => {
       // All cases at once (each is independent; the slow ones are timeouts).
-      const runs = FAULTS.flatMap((testCase) => channel.modes.map((mode) => settlesWithin(channel.run(emu, testCase, mode, { apiKey: KEY }), CALL_TIMEOUT + 6_000)));
+      const runs = FAULTS.flatMap((testCase) =>
+        channel.modes.map((mode) => settlesWithin(channel.run(emu, testCase, mode, { apiKey: KEY }), CALL_TIMEOUT + 6_000)),
+      );
       for (const settled of await Promise.all(runs)) {
         expect(settled.hung).toBe(false);
         if (!settled.hung && !settled.value.ok) {
@@ -136,7 +141,9 @@ describe('a hostile proxy that echoes the key back', () => {
           : { 'x-request-id': 'req-0001' };
         if (route === 'json-401') {
           response.writeHead(401, { ...headers, 'content-type': 'application/json' });
-          response.end(JSON.stringify({ error: { code: 'AuthenticationError', message: `The API key ${key} is invalid (${auth})`, param: key, type: 'Unauthorized' } }));
+          response.end(
+            JSON.stringify({ error: { code: 'AuthenticationError', message: `The API key ${key} is invalid (${auth})`, param: key, type: 'Unauthorized' } }),
+          );
         } else if (route === 'comet-500') {
           response.writeHead(500, { ...headers, 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: { message: `upstream said: key=${key}`, type: 'comet_api_error', code: key } }));
@@ -145,7 +152,9 @@ describe('a hostile proxy that echoes the key back', () => {
           response.end(`<html><body>Bad gateway for ${auth}</body></html>`);
         } else if (route === 'stream-error') {
           response.writeHead(200, { ...headers, 'content-type': 'text/event-stream' });
-          response.write(`event: image_generation.partial_succeeded\ndata: ${JSON.stringify({ type: 'image_generation.partial_succeeded', image_index: 0, url: 'http://127.0.0.1/img.jpeg', size: '1024x1024' })}\n\n`);
+          response.write(
+            `event: image_generation.partial_succeeded\ndata: ${JSON.stringify({ type: 'image_generation.partial_succeeded', image_index: 0, url: 'http://127.0.0.1/img.jpeg', size: '1024x1024' })}\n\n`,
+          );
           response.end(`event: error\ndata: ${JSON.stringify({ error: { code: 'InternalServiceError', message: `failed for ${auth}` } })}\n\n`);
         } else if (route === 'ok-200-error') {
           response.writeHead(200, { ...headers, 'content-type': 'application/json' });

@@ -17,7 +17,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isDownloadError, type DownloadError } from '@seedream-kit/core';
 import { downloadImage } from '@seedream-kit/core/node';
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1c0d3f00000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1c0d3f00000000049454e44ae426082',
+  'hex',
+);
 
 interface Server {
   host: string;
@@ -252,7 +255,11 @@ describe('host names that resolve to forbidden addresses', () => {
     });
 
     it('the simulation is real: a name answered with an allowed address is downloaded', async () => {
-      const bytes = await downloadImage(`http://second.rebind.test:${second.port}/image.png`, { allowHttp: true, allowPrivateNetwork: ['127.0.0.2'], timeout: 2000 });
+      const bytes = await downloadImage(`http://second.rebind.test:${second.port}/image.png`, {
+        allowHttp: true,
+        allowPrivateNetwork: ['127.0.0.2'],
+        timeout: 2000,
+      });
       expect(Buffer.from(bytes).equals(PNG)).toBe(true);
       second.hits.length = 0;
     });
@@ -326,7 +333,9 @@ describe('redirects from an allow-listed first hop (127.0.0.1) to forbidden plac
   it('an https-only download refuses a redirect down to plain http', async () => {
     // The first hop is served through an injected fetch that fakes a public https host (no network).
     const fetchImpl: typeof fetch = async (input, init) =>
-      String(input).startsWith('https://93.184.216.34/') ? new Response(null, { status: 302, headers: { location: `http://93.184.216.34/plain.png` } }) : globalThis.fetch(input, init);
+      String(input).startsWith('https://93.184.216.34/')
+        ? new Response(null, { status: 302, headers: { location: `http://93.184.216.34/plain.png` } })
+        : globalThis.fetch(input, init);
     const error = await refusal(downloadImage('https://93.184.216.34/start.png', { fetch: fetchImpl, timeout: 2000 }));
     expect(error.reason).toBe('protocol');
   });
@@ -340,9 +349,17 @@ describe('the allow-list is exact', () => {
     expect(Buffer.from(bytes).equals(PNG)).toBe(true);
     expect(second.hits).toEqual(['/image.png']);
     second.hits.length = 0;
-    const narrow = await refusal(downloadImage(`${second.url}/image.png`, { allowHttp: true, allowPrivateNetwork: ['127.0.0.1/32', '10.0.0.0/8'], timeout: 2000 }));
+    const narrow = await refusal(
+      downloadImage(`${second.url}/image.png`, { allowHttp: true, allowPrivateNetwork: ['127.0.0.1/32', '10.0.0.0/8'], timeout: 2000 }),
+    );
     expect(narrow.address).toBe('127.0.0.2');
-    const metadata = await refusal(downloadImage('http://169.254.169.254/latest/meta-data/', { allowHttp: true, allowPrivateNetwork: ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], timeout: 2000 }));
+    const metadata = await refusal(
+      downloadImage('http://169.254.169.254/latest/meta-data/', {
+        allowHttp: true,
+        allowPrivateNetwork: ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+        timeout: 2000,
+      }),
+    );
     expect(metadata.address).toBe('169.254.169.254');
     expect(second.hits).toEqual([]);
   });

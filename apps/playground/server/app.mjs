@@ -153,7 +153,7 @@ export async function startPlayground(options = {}) {
  * @param {string | undefined} target
  */
 function originFormPath(target) {
-  if (!target || target[0] !== '/' || target[1] === '/' || target[1] === '\\') return undefined;
+  if (target?.[0] !== '/' || target[1] === '/' || target[1] === '\\') return undefined;
   try {
     const url = new URL(target, 'http://localhost');
     return url.host === 'localhost' ? url.pathname : undefined;

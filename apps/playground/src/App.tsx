@@ -15,7 +15,10 @@ export function App() {
   const models = useModels();
   const [transportKind, setTransportKind] = useState<TransportKind>('http');
   const transport = useMemo(
-    () => (transportKind === 'http' ? createHttpTransport({ url: '/api/seedream', uploadUrl: '/api/uploads' }) : createGraphQLTransport({ url: '/graphql', uploadUrl: '/api/uploads' })),
+    () =>
+      transportKind === 'http'
+        ? createHttpTransport({ url: '/api/seedream', uploadUrl: '/api/uploads' })
+        : createGraphQLTransport({ url: '/graphql', uploadUrl: '/api/uploads' }),
     [transportKind],
   );
 
@@ -56,7 +59,8 @@ export function App() {
           </label>
         </div>
         <p>
-          Built with <code>@seedream-kit/react</code>, <code>@seedream-kit/graphql</code> and <code>@seedream-kit/vite</code>. The API key never leaves the server.
+          Built with <code>@seedream-kit/react</code>, <code>@seedream-kit/graphql</code> and <code>@seedream-kit/vite</code>. The API key never leaves the
+          server.
         </p>
       </footer>
     </SeedreamProvider>

@@ -7,7 +7,16 @@ import { PromptField } from './form/PromptField.tsx';
 import { ReferenceImages } from './form/ReferenceImages.tsx';
 import { SequentialField } from './form/SequentialField.tsx';
 import { SizeField } from './form/SizeField.tsx';
-import { adaptToModel, defaultModel, type FieldName, type FormState, initialFormState, maxImagesLimit, type ReferenceImage, toParams } from './form/form-state.ts';
+import {
+  adaptToModel,
+  defaultModel,
+  type FieldName,
+  type FormState,
+  initialFormState,
+  maxImagesLimit,
+  type ReferenceImage,
+  toParams,
+} from './form/form-state.ts';
 import { describeError } from './results/describe-error.ts';
 import { type Phase, Results } from './results/Results.tsx';
 
@@ -31,7 +40,7 @@ export function Playground({ models, empty }: { models: ModelInfo[]; empty: Reac
 
   // Move focus to the first field the kit complained about.
   useEffect(() => {
-    if (!errorDescription || errorDescription.kind !== 'validation') return;
+    if (errorDescription?.kind !== 'validation') return;
     const first = Object.keys(errorDescription.fields)[0];
     if (!first) return;
     formRef.current?.querySelector<HTMLElement>(`[data-field="${first}"] :is(input, textarea, select):not([disabled])`)?.focus();
@@ -103,7 +112,13 @@ export function Playground({ models, empty }: { models: ModelInfo[]; empty: Reac
         />
         <SizeField form={form} model={model} error={fieldErrors.size} onChange={patch} />
         {model.maxReferenceImages > 0 && (
-          <ReferenceImages references={form.references} max={model.maxReferenceImages} error={fieldErrors.references} onAdd={addReferences} onRemove={removeReference} />
+          <ReferenceImages
+            references={form.references}
+            max={model.maxReferenceImages}
+            error={fieldErrors.references}
+            onAdd={addReferences}
+            onRemove={removeReference}
+          />
         )}
         {model.sequential && (
           <SequentialField

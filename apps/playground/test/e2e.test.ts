@@ -49,7 +49,10 @@ afterEach(async (context) => {
 });
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 async function setPrompt(text: string) {
@@ -89,7 +92,7 @@ describe('playground in Chromium', () => {
     await image.waitFor();
     await expect(page.getByTestId('status').innerText()).resolves.toMatch(/Done: 1 image/);
     await expect(image.getAttribute('alt')).resolves.toContain('A lighthouse on a cliff at dusk');
-    await page.waitForFunction(() => (document.querySelector('[data-testid="gallery-image"] img') as HTMLImageElement | null)?.naturalWidth ?? 0 > 0);
+    await page.waitForFunction(() => ((document.querySelector('[data-testid="gallery-image"] img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
     await expect(page.getByTestId('usage').innerText()).resolves.toMatch(/images billed\s*1/i);
 
     const generations = emulator().log.generations();
@@ -125,7 +128,9 @@ describe('playground in Chromium', () => {
 
     // The README's screenshot: every image decoded, at a desktop size, from the top of the page. Written to
     // test-output/ on every run; `UPDATE_SCREENSHOT=1 pnpm test` also refreshes the committed docs/playground.png.
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-testid="gallery-image"] img')].every((img) => img.complete && img.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('[data-testid="gallery-image"] img')].every((img) => img.complete && img.naturalWidth > 0),
+    );
     await page.setViewportSize({ width: 1280, height: 840 });
     await page.evaluate(() => window.scrollTo(0, 0));
     const png = await page.screenshot();

@@ -17,7 +17,16 @@ const streaming: ModelInfo = {
   seed: false,
   guidance: false,
 };
-const legacy: ModelInfo = { ...streaming, id: 'doubao-seedream-3-0-t2i-250415', sizePresets: [], maxReferenceImages: 0, sequential: false, streaming: false, seed: true, guidance: true };
+const legacy: ModelInfo = {
+  ...streaming,
+  id: 'doubao-seedream-3-0-t2i-250415',
+  sizePresets: [],
+  maxReferenceImages: 0,
+  sequential: false,
+  streaming: false,
+  seed: true,
+  guidance: true,
+};
 
 function file(name: string): File {
   return new File([new Uint8Array([137, 80, 78, 71])], name, { type: 'image/png' });
@@ -61,7 +70,14 @@ describe('toParams', () => {
 test('switching model keeps only what the new model allows', () => {
   const refs = Array.from({ length: 12 }, (_, i) => ({ id: String(i), file: file(`${i}.png`), previewUrl: `blob:${i}` }));
   const form = { ...initialFormState(streaming), references: refs, sequential: true, preset: '4K' };
-  const pro: ModelInfo = { ...streaming, id: 'pro', sizePresets: ['1K', '1.5K', '2K'], maxReferenceImages: 10, sequential: false, outputFormats: ['png', 'jpeg'] };
+  const pro: ModelInfo = {
+    ...streaming,
+    id: 'pro',
+    sizePresets: ['1K', '1.5K', '2K'],
+    maxReferenceImages: 10,
+    sequential: false,
+    outputFormats: ['png', 'jpeg'],
+  };
   const adapted = adaptToModel(form, pro);
   expect(adapted.references).toHaveLength(10);
   expect(adapted.sequential).toBe(false);

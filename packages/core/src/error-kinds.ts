@@ -88,7 +88,7 @@ const entries = () => Object.entries(CLIENT_ERROR_KINDS) as Array<[SeedreamClien
 
 /** True for a kind of the table (e.g. the `kind` of a JSON answer). */
 export function isClientErrorKind(value: unknown): value is SeedreamClientErrorKind {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CLIENT_ERROR_KINDS, value);
+  return typeof value === 'string' && Object.hasOwn(CLIENT_ERROR_KINDS, value);
 }
 
 /** The kind of a GraphQL `extensions.code`, or undefined for a code the table does not know. */

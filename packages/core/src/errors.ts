@@ -39,7 +39,7 @@ function hasKind(value: unknown, kind: SeedreamErrorKind): boolean {
 function lineage(target: ErrorClass): SeedreamErrorKind[] {
   const kinds: SeedreamErrorKind[] = [];
   for (let current: unknown = target; typeof current === 'function' && current !== Error; current = Object.getPrototypeOf(current)) {
-    if (Object.prototype.hasOwnProperty.call(current, 'kind')) kinds.unshift((current as ErrorClass).kind as SeedreamErrorKind);
+    if (Object.hasOwn(current, 'kind')) kinds.unshift((current as ErrorClass).kind as SeedreamErrorKind);
   }
   return kinds;
 }
@@ -74,8 +74,10 @@ export class SeedreamError extends Error {
 
   /** `instanceof` also accepts errors made by another copy of this package (same brand and kind). */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore-start lint/complexity/noThisInStatic: `this` is the subclass `instanceof` asks about, not this base class
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    return Object.prototype.hasOwnProperty.call(this, 'kind') && hasKind(value, (this as ErrorClass).kind as SeedreamErrorKind);
+    return Object.hasOwn(this, 'kind') && hasKind(value, (this as ErrorClass).kind as SeedreamErrorKind);
+    // biome-ignore-end lint/complexity/noThisInStatic: see above
   }
 }
 
@@ -225,14 +227,7 @@ export class SeedreamValidationError extends SeedreamError {
   }
 }
 
-export type DownloadErrorReason =
-  | 'invalid-url'
-  | 'protocol'
-  | 'blocked-address'
-  | 'too-many-redirects'
-  | 'http-status'
-  | 'too-large'
-  | 'network';
+export type DownloadErrorReason = 'invalid-url' | 'protocol' | 'blocked-address' | 'too-many-redirects' | 'http-status' | 'too-large' | 'network';
 
 /** `downloadImage` refused a URL or could not fetch it. */
 export class DownloadError extends SeedreamError {
@@ -244,10 +239,7 @@ export class DownloadError extends SeedreamError {
   /** The refused IP address for `'blocked-address'`. */
   readonly address: string | undefined;
 
-  constructor(
-    message: string,
-    options: SeedreamErrorOptions & { reason: DownloadErrorReason; status?: number | undefined; address?: string | undefined },
-  ) {
+  constructor(message: string, options: SeedreamErrorOptions & { reason: DownloadErrorReason; status?: number | undefined; address?: string | undefined }) {
     super(message, options);
     this.reason = options.reason;
     this.status = options.status;

@@ -101,7 +101,9 @@ const snapshot = (state: States): SeedreamState =>
     isError: state.status === 'error',
   }) as SeedreamState;
 
-const IDLE: SeedreamState = Object.freeze(snapshot({ status: 'idle', images: [], variables: undefined, result: undefined, error: undefined, usage: undefined }));
+const IDLE: SeedreamState = Object.freeze(
+  snapshot({ status: 'idle', images: [], variables: undefined, result: undefined, error: undefined, usage: undefined }),
+);
 
 interface Call {
   controller: AbortController;
@@ -158,7 +160,9 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
     if (issues.length) {
       current = undefined;
       const fields = issues.map(({ path, message }) => ({ path, message }));
-      const error = new SeedreamClientError('validation', `Invalid request: ${fields.map((f) => `${f.path || '(request)'}: ${f.message}`).join('; ')}`, { fields });
+      const error = new SeedreamClientError('validation', `Invalid request: ${fields.map((f) => `${f.path || '(request)'}: ${f.message}`).join('; ')}`, {
+        fields,
+      });
       fail(error, variables);
       throw error;
     }

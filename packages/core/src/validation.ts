@@ -84,8 +84,7 @@ function checkImageItem(item: unknown, path: string, { caps, maxBytes, out }: Im
         // The declared type is not trusted: a data URI whose bytes are no image would cost a round trip and a 400.
         if (!sniffed) {
           if (out.issues.length === declaredErrors) out.error(path, `the data URI's bytes are not a recognised image; allowed formats: ${allowed.join(', ')}`);
-        }
-        else for (const problem of pictureProblems(head, sniffed.format, caps)) out.error(path, problem);
+        } else for (const problem of pictureProblems(head, sniffed.format, caps)) out.error(path, problem);
       }
       const bytes = base64DecodedLength(body);
       if (bytes > maxBytes) out.error(path, `the image is ${bytes} bytes; the limit is ${maxBytes} bytes`);
@@ -137,7 +136,9 @@ function checkImages(image: unknown, check: ImageCheck): number {
   } else if (caps.requiresReferenceImage && list.length !== 1) {
     out.error('image', `${caps.id} needs exactly one reference image`);
   }
-  list.forEach((item, index) => checkImageItem(item, Array.isArray(image) ? `image[${index}]` : 'image', check));
+  list.forEach((item, index) => {
+    checkImageItem(item, Array.isArray(image) ? `image[${index}]` : 'image', check);
+  });
   return list.length;
 }
 

@@ -151,7 +151,11 @@ describe('imageDimensions', () => {
 
   it('reads lossless and extended WebP and BMP headers', async () => {
     const sharpModule = (await import('sharp')).default;
-    const lossless = new Uint8Array(await sharpModule({ create: { width: 41, height: 17, channels: 4, background: '#123456' } }).webp({ lossless: true }).toBuffer());
+    const lossless = new Uint8Array(
+      await sharpModule({ create: { width: 41, height: 17, channels: 4, background: '#123456' } })
+        .webp({ lossless: true })
+        .toBuffer(),
+    );
     expect(imageDimensions(lossless, 'webp')).toEqual({ width: 41, height: 17 });
     const bmp = new Uint8Array(54);
     bmp.set([0x42, 0x4d]);

@@ -34,7 +34,13 @@ beforeEach(() => emu.log.clear());
 
 /** Everything an error could show in a log. */
 const everything = (error: unknown) =>
-  [String(error), (error as Error).stack, JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), JSON.stringify((error as APIErrorType).body ?? null)].join('\n');
+  [
+    String(error),
+    (error as Error).stack,
+    JSON.stringify(error),
+    inspect(error, { depth: 10, showHidden: true }),
+    JSON.stringify((error as APIErrorType).body ?? null),
+  ].join('\n');
 
 describe('API errors from real responses', () => {
   it('401 → AuthenticationError with code, type and request id', async () => {
@@ -79,7 +85,9 @@ describe('API errors from real responses', () => {
   });
 
   it('a provider 400 from its own validation names the param', async () => {
-    const error = await caught<BadRequestError>(clientFor(emu, { validation: false }).generate({ prompt: 'x', size: '2K', model: 'doubao-seedream-5-0-pro-260628', stream: true }));
+    const error = await caught<BadRequestError>(
+      clientFor(emu, { validation: false }).generate({ prompt: 'x', size: '2K', model: 'doubao-seedream-5-0-pro-260628', stream: true }),
+    );
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error.param).toBe('stream');
   });

@@ -168,7 +168,10 @@ describe('results', () => {
     const result = await client.generate({ prompt: 'a series of 4 postcards', size: '1K', sequential_image_generation: 'auto' }, fault('fail-image=1'));
     expect(result.images.map((image) => (image.error ? image.error.code : 'ok'))).toEqual(['ok', 'OutputImageSensitiveContentDetected', 'ok', 'ok']);
     expect(result.usage?.generated_images).toBe(3);
-    const stopped = await client.generate({ prompt: 'a series of 4 postcards', size: '1K', sequential_image_generation: 'auto' }, fault('fail-image=1:internal'));
+    const stopped = await client.generate(
+      { prompt: 'a series of 4 postcards', size: '1K', sequential_image_generation: 'auto' },
+      fault('fail-image=1:internal'),
+    );
     expect(stopped.images.map((image) => image.error?.code ?? 'ok')).toEqual(['ok', 'InternalServiceError']);
   });
 
@@ -208,7 +211,10 @@ describe('reference images', () => {
       // A Blob's declared type is ignored: the bytes decide.
       const file = new File([jpeg], 'photo.png', { type: 'image/png' });
       await client.generate({ prompt: 'x', image: png });
-      await client.generate({ prompt: 'x', image: [png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) as ArrayBuffer, file, new Blob([webp]), gif, 'https://x.test/ref.png'] });
+      await client.generate({
+        prompt: 'x',
+        image: [png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) as ArrayBuffer, file, new Blob([webp]), gif, 'https://x.test/ref.png'],
+      });
       expect(received[0]).toBe(`data:image/png;base64,${Buffer.from(png).toString('base64')}`);
       const several = received[1] as string[];
       expect(several.slice(0, 4).map((uri) => uri.slice(0, uri.indexOf(',')))).toEqual([

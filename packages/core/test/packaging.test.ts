@@ -98,7 +98,10 @@ describe('two copies of the package in one app', () => {
       }),
     );
     try {
-      const [a, b] = (await Promise.all(files.map((file) => import(pathToFileURL(file).href)))) as [typeof import('../src/index.js'), typeof import('../src/index.js')];
+      const [a, b] = (await Promise.all(files.map((file) => import(pathToFileURL(file).href)))) as [
+        typeof import('../src/index.js'),
+        typeof import('../src/index.js'),
+      ];
       expect(a.RateLimitError).not.toBe(b.RateLimitError);
       const error = await a
         .createSeedream({ baseURL: emu.baseURL, apiKey: FAKE_KEY })

@@ -19,7 +19,13 @@ const MODEL = 'doubao-seedream-4-5-251128';
 const request = (headers: Record<string, string> = {}) => new Request('http://app.test/api/seedream', { method: 'POST', headers });
 const policyWith = (options: Partial<SpendingPolicyOptions> = {}) => createSpendingPolicy({ authorize: (r) => r.headers.get('x-user') ?? false, ...options });
 const admit = (policy: ReturnType<typeof policyWith>, body: Record<string, unknown>, user = 'alice') =>
-  policy.admit({ caller: { id: user }, request: request({ 'x-user': user }), operation: 'generate', body: { prompt: 'a boat', size: '2K', ...body }, defaultModel: MODEL });
+  policy.admit({
+    caller: { id: user },
+    request: request({ 'x-user': user }),
+    operation: 'generate',
+    body: { prompt: 'a boat', size: '2K', ...body },
+    defaultModel: MODEL,
+  });
 const refusal = async (promise: Promise<unknown>) => {
   try {
     await promise;
@@ -52,7 +58,11 @@ describe('createSpendingPolicy: who', () => {
 
   it('a throwing authorize refuses, and one request is asked once per operation', async () => {
     let asked = 0;
-    const throwing = createSpendingPolicy({ authorize: () => { throw new Error('db down'); } });
+    const throwing = createSpendingPolicy({
+      authorize: () => {
+        throw new Error('db down');
+      },
+    });
     expect(await refusal(throwing.identify(request(), 'generate'))).toMatchObject({ kind: 'permission', status: 403 });
     const counting = createSpendingPolicy({ authorize: () => `u${++asked}` });
     const one = request();
@@ -64,7 +74,8 @@ describe('createSpendingPolicy: who', () => {
 describe('createSpendingPolicy: what and how much', () => {
   it('allows the Seedream table by default and nothing else; other models are opt-in', async () => {
     const policy = policyWith({ budget: false });
-    for (const model of ['gpt-image-1', 'dall-e-3', 'doubao-seedream-9-9']) expect(await refusal(admit(policy, { model }))).toMatchObject({ kind: 'validation', paths: ['model'] });
+    for (const model of ['gpt-image-1', 'dall-e-3', 'doubao-seedream-9-9'])
+      expect(await refusal(admit(policy, { model }))).toMatchObject({ kind: 'validation', paths: ['model'] });
     expect((await admit(policy, { model: 'doubao-seedream-4.0', size: '1K' })).params.model).toBe('doubao-seedream-4.0');
     const opted = policyWith({ budget: false, models: [MODEL, 'ep-20260101-custom'] });
     expect(opted.models).toContain('ep-20260101-custom');
@@ -135,7 +146,8 @@ describe('budgets', () => {
 
   it('a global ceiling holds across callers, and a refused caller is not charged', async () => {
     const policy = policyWith({ budget: budget({ t: 0 }) });
-    for (const user of ['a', 'b', 'c', 'd']) await admit(policy, { sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 2 } }, user);
+    for (const user of ['a', 'b', 'c', 'd'])
+      await admit(policy, { sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 2 } }, user);
     expect(await refusal(admit(policy, {}, 'e'))).toMatchObject({ kind: 'rate_limit' });
     // 'e' was refused by the global window: its own budget is still whole once the global one has room.
   });
@@ -154,7 +166,13 @@ describe('budgets', () => {
 
   it('calls the rate-limit hook last and passes only an explicit yes', async () => {
     const seen: string[] = [];
-    for (const [verdict, passes] of [[true, true], [{ allowed: true }, true], [false, false], [{ allowed: false, retryAfter: 9 }, false], [undefined, false]] as const) {
+    for (const [verdict, passes] of [
+      [true, true],
+      [{ allowed: true }, true],
+      [false, false],
+      [{ allowed: false, retryAfter: 9 }, false],
+      [undefined, false],
+    ] as const) {
       const policy = policyWith({ budget: false, rateLimit: ({ caller, images }) => (seen.push(`${caller.id}:${images}`), verdict as never) });
       const answer = await refusal(admit(policy, {}));
       expect(answer === undefined).toBe(passes);
@@ -165,7 +183,10 @@ describe('budgets', () => {
 });
 
 describe('uploads', () => {
-  const png = () => sharp({ create: { width: 64, height: 64, channels: 3, background: '#36c' } }).png().toBuffer();
+  const png = () =>
+    sharp({ create: { width: 64, height: 64, channels: 3, background: '#36c' } })
+      .png()
+      .toBuffer();
   const setup = () => {
     const uploads = new MemoryUploadStore();
     const policy = policyWith({ budget: false, uploads });
@@ -185,7 +206,7 @@ describe('uploads', () => {
     const admitted = await admit(policy, { image: [stored.handle] });
     expect(admitted.params.image).toEqual([new Uint8Array(bytes)]);
     expect(await refusal(admit(policy, { image: [stored.handle] }, 'mallory'))).toMatchObject({ paths: ['image[0]'] });
-    expect(await refusal(admit(policy, { image: 'upload:' + 'A'.repeat(32) }))).toMatchObject({ paths: ['image'] });
+    expect(await refusal(admit(policy, { image: `upload:${'A'.repeat(32)}` }))).toMatchObject({ paths: ['image'] });
   });
 
   it('refuses a stranger (403), a wrong type (415), a non-image (415) and too many bytes (413)', async () => {
@@ -200,7 +221,14 @@ describe('uploads', () => {
         controller.enqueue(new Uint8Array(64 * 1024)); // endless: the cap must stop reading it
       },
     });
-    const streamed = await handler(new Request('http://app.test/api/uploads', { method: 'POST', body: chunked, headers: { 'content-type': 'image/png', 'x-user': 'a' }, duplex: 'half' } as RequestInit));
+    const streamed = await handler(
+      new Request('http://app.test/api/uploads', {
+        method: 'POST',
+        body: chunked,
+        headers: { 'content-type': 'image/png', 'x-user': 'a' },
+        duplex: 'half',
+      } as RequestInit),
+    );
     expect(streamed.status).toBe(413);
   });
 

@@ -22,23 +22,29 @@ afterAll(() => server.close());
 const client = () => createSeedream({ baseURL: `${server.url}/v1`, apiKey: FAKE_KEY, timeout: 5000 });
 
 describe('headers', () => {
-  it.each<Record<string, string>>([{ 'x-custom': 'a\r\nx-injected: 1' }, { 'x custom': '1' }, { 'x-custom': 'a\u0000b' }])('%j is refused by name, nothing sent', async (headers) => {
-    const before = server.requests;
-    const perCall = await caught(client().generate({ model: MODEL, prompt: 'x' }, { headers }));
-    const perClient = await caught(createSeedream({ baseURL: `${server.url}/v1`, apiKey: FAKE_KEY, headers }).generate({ model: MODEL, prompt: 'x' }));
-    for (const error of [perCall, perClient]) {
-      expect(isSeedreamValidationError(error)).toBe(true);
-      expect(paths(error)[0]).toMatch(/^headers\./);
-      expect((error as Error).message).not.toMatch(/billed/);
-    }
-    expect(server.requests).toBe(before);
-  });
+  it.each<Record<string, string>>([{ 'x-custom': 'a\r\nx-injected: 1' }, { 'x custom': '1' }, { 'x-custom': 'a\u0000b' }])(
+    '%j is refused by name, nothing sent',
+    async (headers) => {
+      const before = server.requests;
+      const perCall = await caught(client().generate({ model: MODEL, prompt: 'x' }, { headers }));
+      const perClient = await caught(createSeedream({ baseURL: `${server.url}/v1`, apiKey: FAKE_KEY, headers }).generate({ model: MODEL, prompt: 'x' }));
+      for (const error of [perCall, perClient]) {
+        expect(isSeedreamValidationError(error)).toBe(true);
+        expect(paths(error)[0]).toMatch(/^headers\./);
+        expect((error as Error).message).not.toMatch(/billed/);
+      }
+      expect(server.requests).toBe(before);
+    },
+  );
 });
 
 describe('params JSON cannot carry', () => {
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
-  it.each([['a cycle', cyclic], ['a BigInt', 10n]])('%s names the field, nothing sent', async (_label, extra) => {
+  it.each([
+    ['a cycle', cyclic],
+    ['a BigInt', 10n],
+  ])('%s names the field, nothing sent', async (_label, extra) => {
     const before = server.requests;
     const error = await caught(client().generate({ model: MODEL, prompt: 'x', extra } as never));
     expect(isSeedreamValidationError(error)).toBe(true);
@@ -52,7 +58,9 @@ describe('data URI bytes', () => {
     const html = Buffer.from('<!doctype html><p>not an image</p>').toString('base64');
     const png = Buffer.from(await imageBytes('png'));
     expect(paths({ issues: validateParams({ model: MODEL, prompt: 'x', image: `data:image/png;base64,${html}` }) })).toEqual(['image']);
-    expect(paths({ issues: validateParams({ model: MODEL, prompt: 'x', image: `data:image/png;base64,${png.subarray(0, 12).toString('base64')}` }) })).toEqual(['image']);
+    expect(paths({ issues: validateParams({ model: MODEL, prompt: 'x', image: `data:image/png;base64,${png.subarray(0, 12).toString('base64')}` }) })).toEqual([
+      'image',
+    ]);
     expect(validateParams({ model: MODEL, prompt: 'x', image: `data:image/png;base64,${png.toString('base64')}` })).toEqual([]);
   });
 });
@@ -71,13 +79,20 @@ describe('withoutSecretInHeaders', () => {
   const response = (headers: [string, string][], status = 200) => new Response('{}', { status, headers });
 
   it('hands back the same response when no header holds the key', () => {
-    const clean = response([['x-request-id', 'req-1'], ['x-short', 'a']]);
+    const clean = response([
+      ['x-request-id', 'req-1'],
+      ['x-short', 'a'],
+    ]);
     expect(withoutSecretInHeaders(clean, secret)).toBe(clean);
   });
 
   it('finds the key in any header, however the headers sort, and scrubs only that', () => {
     for (const name of ['a-first', 'x-middle', 'zz-last', 'set-cookie']) {
-      const leaky = response([['a-clean', 'one'], [name, `v=${secret}; x`], ['zz-clean', 'two']]);
+      const leaky = response([
+        ['a-clean', 'one'],
+        [name, `v=${secret}; x`],
+        ['zz-clean', 'two'],
+      ]);
       const safe = withoutSecretInHeaders(leaky, secret);
       expect(safe).not.toBe(leaky);
       expect([...safe.headers].map(([, value]) => value).join(' ')).not.toContain(secret);

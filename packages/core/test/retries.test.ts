@@ -136,14 +136,18 @@ describe('unsafe retries need an explicit opt-in', () => {
   });
 
   it("'connection-lost' retries a reset after sending (per request options too)", async () => {
-    await caught(clientFor(emu).generate({ prompt: 'x' }, { maxRetries: 1, retry: { unsafeRetryOn: ['connection-lost'], initialDelay: 10 }, ...fault('reset') }));
+    await caught(
+      clientFor(emu).generate({ prompt: 'x' }, { maxRetries: 1, retry: { unsafeRetryOn: ['connection-lost'], initialDelay: 10 }, ...fault('reset') }),
+    );
     expect(attempts()).toBe(2);
   });
 
   it('a stream that already started is never retried', async () => {
     const server = await rawServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.write('event: image_generation.partial_succeeded\ndata: {"type":"image_generation.partial_succeeded","image_index":0,"url":"https://x.test/0.png"}\n\n');
+      response.write(
+        'event: image_generation.partial_succeeded\ndata: {"type":"image_generation.partial_succeeded","image_index":0,"url":"https://x.test/0.png"}\n\n',
+      );
       setTimeout(() => response.socket?.destroy(), 20);
     });
     try {

@@ -251,7 +251,13 @@ describe('createSeedreamStore', () => {
     const generate = vi.fn();
     const store = createSeedreamStore({
       transport: { generate },
-      validate: (params) => (params.size === 'huge' ? [{ path: 'size', message: 'no', severity: 'error' }, { path: 'x', message: 'just advice', severity: 'warning' }] : []),
+      validate: (params) =>
+        params.size === 'huge'
+          ? [
+              { path: 'size', message: 'no', severity: 'error' },
+              { path: 'x', message: 'just advice', severity: 'warning' },
+            ]
+          : [],
     });
     await expect(store.generateAsync({ prompt: '  ' })).rejects.toMatchObject({ kind: 'validation', fields: [{ path: 'prompt' }] });
     await expect(store.generateAsync({ prompt: 'ok', sequential_image_generation_options: { max_images: 99 } })).rejects.toMatchObject({
@@ -316,7 +322,12 @@ describe('createSeedreamStore', () => {
 
 /** A SeedreamTransport over core's own client (server-side: it holds the key), streaming what it receives. */
 function clientTransport(client: Seedream, headers: Record<string, string> = {}): SeedreamTransport {
-  const toImage = (image: { index: number; url?: string | undefined; size?: string | undefined; error?: { code: string; message: string } | undefined }): ClientImage => ({
+  const toImage = (image: {
+    index: number;
+    url?: string | undefined;
+    size?: string | undefined;
+    error?: { code: string; message: string } | undefined;
+  }): ClientImage => ({
     index: image.index,
     ...(image.url !== undefined && { url: image.url }),
     ...(image.size !== undefined && { size: image.size }),
@@ -334,7 +345,8 @@ function clientTransport(client: Seedream, headers: Record<string, string> = {})
         const events = await client.generate({ ...rest, stream: true }, { signal, headers });
         const images: ClientImage[] = [];
         for await (const event of events) {
-          if (event.type === 'image_generation.completed') return { images, ...(event.usage && { usage: event.usage }), model: event.model, created: event.created };
+          if (event.type === 'image_generation.completed')
+            return { images, ...(event.usage && { usage: event.usage }), model: event.model, created: event.created };
           const next = toImage(event.image);
           images.push(next);
           onEvent?.({ type: 'image', image: next });
@@ -359,7 +371,12 @@ describe('over HTTP, against the emulator', () => {
   afterAll(() => emu.close());
 
   const V40 = 'doubao-seedream-4-0-250828';
-  const SERIES = { prompt: 'a series of 3 images of a lighthouse', size: '1K', sequential_image_generation: 'auto', stream: true } satisfies ClientGenerateParams;
+  const SERIES = {
+    prompt: 'a series of 3 images of a lighthouse',
+    size: '1K',
+    sequential_image_generation: 'auto',
+    stream: true,
+  } satisfies ClientGenerateParams;
 
   it('streams a series image by image into the snapshots, then succeeds with the usage', async () => {
     const onImage = vi.fn();

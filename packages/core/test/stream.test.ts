@@ -159,9 +159,7 @@ describe('streaming against the emulator', () => {
   });
 
   it('a validation error of the API is a plain 400 JSON answer → the usual APIError', async () => {
-    const error = await caught<BadRequestError>(
-      clientFor(emu, { validation: false }).generate({ prompt: 'x', size: '1x1', stream: true }),
-    );
+    const error = await caught<BadRequestError>(clientFor(emu, { validation: false }).generate({ prompt: 'x', size: '1x1', stream: true }));
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error.param).toBe('size');
   });
@@ -169,8 +167,20 @@ describe('streaming against the emulator', () => {
 
 describe('stream framing edge cases (raw server)', () => {
   const succeeded = (index: number) =>
-    JSON.stringify({ type: 'image_generation.partial_succeeded', model: 'm', created: 1, image_index: index, url: `https://x.test/${index}.png?a=%2F&b=1`, size: '2048×2048' });
-  const completed = JSON.stringify({ type: 'image_generation.completed', model: 'm', created: 2, usage: { generated_images: 2, output_tokens: 1, total_tokens: 1 } });
+    JSON.stringify({
+      type: 'image_generation.partial_succeeded',
+      model: 'm',
+      created: 1,
+      image_index: index,
+      url: `https://x.test/${index}.png?a=%2F&b=1`,
+      size: '2048×2048',
+    });
+  const completed = JSON.stringify({
+    type: 'image_generation.completed',
+    model: 'm',
+    created: 2,
+    usage: { generated_images: 2, output_tokens: 1, total_tokens: 1 },
+  });
 
   it('tolerates missing event lines, CRLF, comments, multi-line data, unknown types; stops at [DONE]', async () => {
     const body = [
@@ -186,7 +196,11 @@ describe('stream framing edge cases (raw server)', () => {
     try {
       const stream = await createSeedream({ baseURL: server.url, apiKey: FAKE_KEY }).generate({ prompt: 'x', stream: true });
       const events = await collect(stream);
-      expect(events.map((event) => event.type)).toEqual(['image_generation.partial_succeeded', 'image_generation.partial_succeeded', 'image_generation.completed']);
+      expect(events.map((event) => event.type)).toEqual([
+        'image_generation.partial_succeeded',
+        'image_generation.partial_succeeded',
+        'image_generation.completed',
+      ]);
       expect(events[0]).toMatchObject({ url: 'https://x.test/0.png?a=%2F&b=1', image: { width: 2048, height: 2048 } });
       expect(stream.requestId).toBe('req-raw-1');
     } finally {
@@ -222,7 +236,14 @@ describe('stream framing edge cases (raw server)', () => {
   it('a relay that answers stream:true with plain JSON still gives a stream of events', async () => {
     const server = await rawServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ model: 'm', created: 3, data: [{ url: 'https://x.test/a.png' }, { error: { code: 'OutputImageSensitiveContentDetected', message: 'no' } }], usage: { generated_images: 1 } }));
+      response.end(
+        JSON.stringify({
+          model: 'm',
+          created: 3,
+          data: [{ url: 'https://x.test/a.png' }, { error: { code: 'OutputImageSensitiveContentDetected', message: 'no' } }],
+          usage: { generated_images: 1 },
+        }),
+      );
     });
     try {
       const stream = await createSeedream({ baseURL: server.url, apiKey: FAKE_KEY }).generate({ prompt: 'x', stream: true });

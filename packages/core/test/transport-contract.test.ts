@@ -42,7 +42,10 @@ describe('toImageString', () => {
 describe('readServerSentEvents', () => {
   it('reads events split across chunks, CRLF lines, multi-line data, and skips comments (pings)', async () => {
     const events = [];
-    for await (const event of readServerSentEvents(streamOf(': ping\n\nevent: im', 'age\r\ndata: {"a":1}\r\n\r\ndata: one\ndata: two\n\nevent: done\ndata:\n\n'))) events.push(event);
+    for await (const event of readServerSentEvents(
+      streamOf(': ping\n\nevent: im', 'age\r\ndata: {"a":1}\r\n\r\ndata: one\ndata: two\n\nevent: done\ndata:\n\n'),
+    ))
+      events.push(event);
     expect(events).toEqual([
       { event: 'image', data: '{"a":1}' },
       { event: 'message', data: 'one\ntwo' },

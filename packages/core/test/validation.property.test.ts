@@ -23,11 +23,40 @@ const SPEC: Record<string, Spec> = {
   'doubao-seedream-4-5-251128': { presets: ['2K', '4K'], pixels: [3686400, 16777216], refs: 14, sequential: true, stream: true, outputFormat: false },
   'seedream-4-5-251128': { presets: ['2K', '4K'], pixels: [3686400, 16777216], refs: 14, sequential: true, stream: true, outputFormat: false },
   'doubao-seedream-5-0-260128': { presets: ['2K', '3K', '4K'], pixels: [3686400, 16777216], refs: 14, sequential: true, stream: true, outputFormat: true },
-  'doubao-seedream-5-0-pro-260628': { presets: ['1K', '1.5K', '2K'], pixels: [921600, 4624220], refs: 10, sequential: false, stream: false, outputFormat: true },
-  'doubao-seedream-5-0-flash-260915': { presets: ['1K', '1.5K', '2K'], pixels: [921600, 4624220], refs: 10, sequential: false, stream: true, outputFormat: true },
+  'doubao-seedream-5-0-pro-260628': {
+    presets: ['1K', '1.5K', '2K'],
+    pixels: [921600, 4624220],
+    refs: 10,
+    sequential: false,
+    stream: false,
+    outputFormat: true,
+  },
+  'doubao-seedream-5-0-flash-260915': {
+    presets: ['1K', '1.5K', '2K'],
+    pixels: [921600, 4624220],
+    refs: 10,
+    sequential: false,
+    stream: true,
+    outputFormat: true,
+  },
   'doubao-seedream-3-0-t2i-250415': { presets: [], pixels: [262144, 4194304], refs: 0, sequential: false, stream: false, outputFormat: false },
-  'doubao-seededit-3-0-i2i-250628': { presets: ['adaptive'], pixels: [262144, 4194304], refs: 1, sequential: false, stream: false, outputFormat: false, requiresImage: true },
-  'ep-20260101-generic': { presets: ['1K', '1.5K', '2K', '3K', '4K'], pixels: [262144, 16777216], refs: 14, sequential: true, stream: true, outputFormat: true },
+  'doubao-seededit-3-0-i2i-250628': {
+    presets: ['adaptive'],
+    pixels: [262144, 4194304],
+    refs: 1,
+    sequential: false,
+    stream: false,
+    outputFormat: false,
+    requiresImage: true,
+  },
+  'ep-20260101-generic': {
+    presets: ['1K', '1.5K', '2K', '3K', '4K'],
+    pixels: [262144, 16777216],
+    refs: 14,
+    sequential: true,
+    stream: true,
+    outputFormat: true,
+  },
 };
 
 const ALL_PRESETS = ['1K', '1.5K', '2K', '3K', '4K', 'adaptive', '2k', '4k'];
@@ -44,7 +73,10 @@ const arbitraries = {
     {
       weight: 6,
       arbitrary: fc
-        .tuple(fc.oneof(fc.integer({ min: 0, max: 8000 }), fc.integer({ min: 100, max: 70000 })), fc.oneof(fc.integer({ min: 0, max: 8000 }), fc.integer({ min: 50, max: 5000 })))
+        .tuple(
+          fc.oneof(fc.integer({ min: 0, max: 8000 }), fc.integer({ min: 100, max: 70000 })),
+          fc.oneof(fc.integer({ min: 0, max: 8000 }), fc.integer({ min: 50, max: 5000 })),
+        )
         .map(([w, h]) => `${w}x${h}`),
     },
     { weight: 1, arbitrary: fc.constantFrom('2048X2048', 'big', '2048*2048', ' 2K', 2048) },
@@ -55,10 +87,9 @@ const arbitraries = {
     { weight: 4, arbitrary: fc.integer({ min: 0, max: 16 }).map((n) => Array.from({ length: n }, (_, i) => `https://img.test/${i}.png`)) },
     {
       weight: 1,
-      arbitrary: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.constantFrom('ftp://x', 'data:image/PNG;base64,AAAA', 'data:image/jpg;base64,AAAA', 7)).map(([n, bad]) => [
-        ...Array.from({ length: n }, (_, i) => `https://img.test/${i}.png`),
-        bad,
-      ]),
+      arbitrary: fc
+        .tuple(fc.integer({ min: 1, max: 3 }), fc.constantFrom('ftp://x', 'data:image/PNG;base64,AAAA', 'data:image/jpg;base64,AAAA', 7))
+        .map(([n, bad]) => [...Array.from({ length: n }, (_, i) => `https://img.test/${i}.png`), bad]),
     },
   ),
   seed: fc.oneof(
@@ -141,31 +172,41 @@ function oracle(g: Generated): Set<string> {
 const rootOf = (path: string) => /^[^.[]+/.exec(path)?.[0] ?? path;
 
 /** Requests valid by construction for their model. */
-const validRequest = fc.constantFrom(...Object.keys(SPEC)).chain((model) => {
-  const spec = SPEC[model]!;
-  const logRatio = Math.log(16);
-  const exactSize = fc
-    .tuple(fc.integer({ min: spec.pixels[0], max: spec.pixels[1] }), fc.double({ min: -logRatio, max: logRatio, noNaN: true }))
-    .map(([pixels, log]) => `${Math.round(Math.sqrt(pixels * Math.exp(log)))}x${Math.round(Math.sqrt(pixels / Math.exp(log)))}`);
-  const refs = spec.requiresImage ? fc.constant(1) : fc.integer({ min: 0, max: spec.refs });
-  return fc.record({
-    model: fc.constant(model),
-    prompt: fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim() !== ''),
-    size: spec.presets.length > 0 ? fc.oneof(fc.constant(undefined), fc.constantFrom(...spec.presets), exactSize) : fc.oneof(fc.constant(undefined), exactSize),
-    image: refs.map((n) => (n === 0 ? undefined : n === 1 && spec.requiresImage ? 'https://img.test/a.png' : Array.from({ length: n }, (_, i) => `https://img.test/${i}.png`))),
-    seed: fc.option(fc.integer({ min: -1, max: 2147483647 }), { nil: undefined }),
-    guidance_scale: fc.option(fc.double({ min: 1, max: 10, noNaN: true }), { nil: undefined }),
-    sequential_image_generation: fc.constantFrom(undefined, 'disabled', ...(spec.sequential ? ['auto'] : [])),
-    max_images: fc.constant(undefined as number | undefined),
-    stream: fc.constantFrom(undefined, false, ...(spec.stream ? [true] : [])),
-    response_format: fc.constantFrom(undefined, 'url', 'b64_json'),
-    output_format: fc.constantFrom(undefined, ...(spec.outputFormat ? ['png', 'jpeg'] : [])),
-    watermark: fc.constantFrom(undefined, true, false),
-  }).chain((request) => {
-    const count = Array.isArray(request.image) ? request.image.length : request.image ? 1 : 0;
-    return count >= 15 ? fc.constant(request) : fc.option(fc.integer({ min: 1, max: 15 - count }), { nil: undefined }).map((max_images) => ({ ...request, max_images }));
-  });
-}).filter((g) => oracle(g as Generated).size === 0);
+const validRequest = fc
+  .constantFrom(...Object.keys(SPEC))
+  .chain((model) => {
+    const spec = SPEC[model]!;
+    const logRatio = Math.log(16);
+    const exactSize = fc
+      .tuple(fc.integer({ min: spec.pixels[0], max: spec.pixels[1] }), fc.double({ min: -logRatio, max: logRatio, noNaN: true }))
+      .map(([pixels, log]) => `${Math.round(Math.sqrt(pixels * Math.exp(log)))}x${Math.round(Math.sqrt(pixels / Math.exp(log)))}`);
+    const refs = spec.requiresImage ? fc.constant(1) : fc.integer({ min: 0, max: spec.refs });
+    return fc
+      .record({
+        model: fc.constant(model),
+        prompt: fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim() !== ''),
+        size:
+          spec.presets.length > 0 ? fc.oneof(fc.constant(undefined), fc.constantFrom(...spec.presets), exactSize) : fc.oneof(fc.constant(undefined), exactSize),
+        image: refs.map((n) =>
+          n === 0 ? undefined : n === 1 && spec.requiresImage ? 'https://img.test/a.png' : Array.from({ length: n }, (_, i) => `https://img.test/${i}.png`),
+        ),
+        seed: fc.option(fc.integer({ min: -1, max: 2147483647 }), { nil: undefined }),
+        guidance_scale: fc.option(fc.double({ min: 1, max: 10, noNaN: true }), { nil: undefined }),
+        sequential_image_generation: fc.constantFrom(undefined, 'disabled', ...(spec.sequential ? ['auto'] : [])),
+        max_images: fc.constant(undefined as number | undefined),
+        stream: fc.constantFrom(undefined, false, ...(spec.stream ? [true] : [])),
+        response_format: fc.constantFrom(undefined, 'url', 'b64_json'),
+        output_format: fc.constantFrom(undefined, ...(spec.outputFormat ? ['png', 'jpeg'] : [])),
+        watermark: fc.constantFrom(undefined, true, false),
+      })
+      .chain((request) => {
+        const count = Array.isArray(request.image) ? request.image.length : request.image ? 1 : 0;
+        return count >= 15
+          ? fc.constant(request)
+          : fc.option(fc.integer({ min: 1, max: 15 - count }), { nil: undefined }).map((max_images) => ({ ...request, max_images }));
+      });
+  })
+  .filter((g) => oracle(g as Generated).size === 0);
 
 describe('validateParams agrees with the spec on generated requests', () => {
   it('refuses exactly the invalid fields (6 000 mixed requests)', () => {

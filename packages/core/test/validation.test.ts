@@ -29,7 +29,14 @@ const IMAGE_HEADERS: Record<string, () => Buffer> = {
   jpeg: () => Buffer.from('ffd8ffe000104a46494600010100000100010000ffc0001108004000400301220002110103110100', 'hex'),
   webp: () => Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8X'), Buffer.alloc(8), Buffer.from([63, 0, 0, 63, 0, 0])]),
   gif: () => Buffer.concat([Buffer.from('GIF89a'), Buffer.from([64, 0, 64, 0])]),
-  bmp: () => { const b = Buffer.alloc(26); b.write('BM'); b.writeInt32LE(40, 14); b.writeInt32LE(64, 18); b.writeInt32LE(64, 22); return b; },
+  bmp: () => {
+    const b = Buffer.alloc(26);
+    b.write('BM');
+    b.writeInt32LE(40, 14);
+    b.writeInt32LE(64, 18);
+    b.writeInt32LE(64, 22);
+    return b;
+  },
   tiff: () => Buffer.from('II*\0'),
   heic: () => Buffer.concat([u32be(16), Buffer.from('ftypheic'), Buffer.alloc(4)]),
   heif: () => Buffer.concat([u32be(16), Buffer.from('ftypmif1'), Buffer.alloc(4)]),
@@ -50,10 +57,26 @@ describe('the capability table', () => {
   it('holds every model of the spec with its documented limits', () => {
     const byFamily = Object.fromEntries(models.map((model) => [model.family, model]));
     expect(Object.keys(byFamily).sort()).toEqual(['3.0-t2i', '4.0', '4.5', '5.0-flash', '5.0-lite', '5.0-pro', 'seededit-3.0']);
-    expect(byFamily['4.0']).toMatchObject({ sizePresets: ['1K', '2K', '4K'], pixelRange: [921600, 16777216], maxReferenceImages: 14, stream: true, sequential: true, outputFormat: false, optimizePromptModes: ['standard', 'fast'] });
+    expect(byFamily['4.0']).toMatchObject({
+      sizePresets: ['1K', '2K', '4K'],
+      pixelRange: [921600, 16777216],
+      maxReferenceImages: 14,
+      stream: true,
+      sequential: true,
+      outputFormat: false,
+      optimizePromptModes: ['standard', 'fast'],
+    });
     expect(byFamily['4.5']).toMatchObject({ sizePresets: ['2K', '4K'], pixelRange: [3686400, 16777216], optimizePromptModes: ['standard'] });
     expect(byFamily['5.0-lite']).toMatchObject({ sizePresets: ['2K', '3K', '4K'], outputFormat: true, webSearch: true });
-    expect(byFamily['5.0-pro']).toMatchObject({ sizePresets: ['1K', '1.5K', '2K'], pixelRange: [921600, 4624220], maxReferenceImages: 10, stream: false, sequential: false, layerDecomposition: true, background: true });
+    expect(byFamily['5.0-pro']).toMatchObject({
+      sizePresets: ['1K', '1.5K', '2K'],
+      pixelRange: [921600, 4624220],
+      maxReferenceImages: 10,
+      stream: false,
+      sequential: false,
+      layerDecomposition: true,
+      background: true,
+    });
     expect(byFamily['3.0-t2i']).toMatchObject({ maxReferenceImages: 0, seed: true, guidanceScale: true });
     expect(byFamily['seededit-3.0']).toMatchObject({ requiresReferenceImage: true, sizePresets: ['adaptive'] });
     for (const model of models) expect(model.aspectRange).toEqual([1 / 16, 16]);
@@ -72,7 +95,19 @@ describe('the capability table', () => {
 describe('validateParams', () => {
   it('accepts a plain request and the provider examples as written', () => {
     expect(validateParams({ prompt: 'a cat' })).toEqual([]);
-    expect(validateParams({ model: V40, prompt: 'x', size: '2K', sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 4 }, stream: true, response_format: 'url', watermark: false, optimize_prompt_options: { mode: 'fast' } })).toEqual([]);
+    expect(
+      validateParams({
+        model: V40,
+        prompt: 'x',
+        size: '2K',
+        sequential_image_generation: 'auto',
+        sequential_image_generation_options: { max_images: 4 },
+        stream: true,
+        response_format: 'url',
+        watermark: false,
+        optimize_prompt_options: { mode: 'fast' },
+      }),
+    ).toEqual([]);
     expect(validateParams({ model: LITE, prompt: 'x', size: '3750x1250', output_format: 'png', tools: [{ type: 'web_search' }] })).toEqual([]);
     expect(validateParams({ model: PRO, prompt: 'x', size: '2048x1024', image: dataUri('png'), layer_decomposition: false, background: 'opaque' })).toEqual([]);
     expect(validateParams({ model: V40, prompt: 'x', size: '1600x600' })).toEqual([]);
@@ -128,7 +163,12 @@ describe('validateParams', () => {
     expect(errorPaths({ model: T2I, prompt: 'x', image: 'https://x.test/a.png' })).toEqual(['image']);
     expect(errorPaths({ model: EDIT, prompt: 'x' })).toEqual(['image']);
     expect(errorPaths({ prompt: 'x', image: [] })).toEqual(['image']);
-    expect(errorPaths({ prompt: 'x', image: ['https://x.test/a.png', 'ftp://x.test/b.png', 'not a url', 7, null] })).toEqual(['image[1]', 'image[2]', 'image[3]', 'image[4]']);
+    expect(errorPaths({ prompt: 'x', image: ['https://x.test/a.png', 'ftp://x.test/b.png', 'not a url', 7, null] })).toEqual([
+      'image[1]',
+      'image[2]',
+      'image[3]',
+      'image[4]',
+    ]);
     expect(errorPaths({ prompt: 'x', image: dataUri('PNG') })).toEqual(['image']);
     expect(errorPaths({ prompt: 'x', image: dataUri('jpg') })).toEqual(['image']);
     expect(errorPaths({ prompt: 'x', image: dataUri('svg+xml') })).toEqual(['image']);
@@ -229,7 +269,9 @@ describe('validateParams', () => {
     expect(errorPaths({ model: PRO, prompt: 'x', layer_decomposition: true })).toEqual(['image']);
     expect(errorPaths({ model: PRO, prompt: 'x', layer_decomposition: true, image: 'https://x.test/a.png', size: '2048x1024' })).toEqual(['size']);
     expect(errorPaths({ model: V45, prompt: 'x', background: 'opaque' })).toEqual(['background']);
-    expect(errorPaths({ model: PRO, prompt: 'x', background: 'transparent', output_format: 'jpeg', image: ['https://x.test/a.png', 'https://x.test/b.png'] })).toEqual(['image', 'output_format']);
+    expect(
+      errorPaths({ model: PRO, prompt: 'x', background: 'transparent', output_format: 'jpeg', image: ['https://x.test/a.png', 'https://x.test/b.png'] }),
+    ).toEqual(['image', 'output_format']);
     expect(errorPaths({ model: PRO, prompt: 'x', background: 'transparent', output_format: 'png', image: dataUri('png') })).toEqual([]);
   });
 
@@ -244,9 +286,11 @@ describe('validateParams', () => {
       sequential_image_generation_options: { max_images: 20 },
       output_format: 'png',
     });
-    expect(errors(issues).map((issue) => issue.path).sort()).toEqual(
-      ['image[1]', 'image[2]', 'output_format', 'prompt', 'seed', 'sequential_image_generation_options.max_images', 'size', 'stream'].sort(),
-    );
+    expect(
+      errors(issues)
+        .map((issue) => issue.path)
+        .sort(),
+    ).toEqual(['image[1]', 'image[2]', 'output_format', 'prompt', 'seed', 'sequential_image_generation_options.max_images', 'size', 'stream'].sort());
     for (const issue of issues) expect(issue.message.length).toBeGreaterThan(5);
     expect(hasValidationErrors(issues)).toBe(true);
   });

@@ -19,7 +19,13 @@ function rawPost(fault: string, payload: unknown): Promise<{ status?: number; he
     const url = new URL(`${emulator.baseURL}/images/generations`);
     let text = '';
     const req = request(
-      { method: 'POST', hostname: url.hostname, port: url.port, path: url.pathname, headers: { authorization: 'Bearer k', 'content-type': 'application/json', 'x-emulator-fault': fault } },
+      {
+        method: 'POST',
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        headers: { authorization: 'Bearer k', 'content-type': 'application/json', 'x-emulator-fault': fault },
+      },
       (res) => {
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));

@@ -45,7 +45,9 @@ export async function metadataOf(bytes: Uint8Array | ArrayBuffer) {
 
 /** A solid-colour PNG as a data URI. */
 export async function solidDataUri(color: string, size = 64): Promise<string> {
-  const png = await sharp({ create: { width: size, height: size, channels: 3, background: color } }).png().toBuffer();
+  const png = await sharp({ create: { width: size, height: size, channels: 3, background: color } })
+    .png()
+    .toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 

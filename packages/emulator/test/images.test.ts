@@ -88,8 +88,7 @@ describe('generated images', () => {
     expect(Buffer.compare(marked, clean)).not.toBe(0);
     // The mark sits bottom-right: that corner differs, the top-left corner does not.
     const sharp = (await import('sharp')).default;
-    const region = (bytes: Buffer, left: number, top: number) =>
-      sharp(bytes).extract({ left, top, width: 300, height: 60 }).raw().toBuffer();
+    const region = (bytes: Buffer, left: number, top: number) => sharp(bytes).extract({ left, top, width: 300, height: 60 }).raw().toBuffer();
     expect(Buffer.compare(await region(marked, 2560 - 320, 1440 - 80), await region(clean, 2560 - 320, 1440 - 80))).not.toBe(0);
     expect(Buffer.compare(await region(marked, 0, 600), await region(clean, 0, 600))).toBe(0);
   });
@@ -133,7 +132,12 @@ describe('generated images', () => {
   });
 
   it('reports web search on 5.0 lite with tools', async () => {
-    const { json } = await firstImage({ model: MODEL_LITE, prompt: 'today\'s weather in Paris as a poster', size: '2560x1440', tools: [{ type: 'web_search' }] });
+    const { json } = await firstImage({
+      model: MODEL_LITE,
+      prompt: "today's weather in Paris as a poster",
+      size: '2560x1440',
+      tools: [{ type: 'web_search' }],
+    });
     expect(json.tools).toEqual([{ type: 'web_search' }]);
     expect(json.usage.tool_usage).toEqual({ web_search: 1 });
   });

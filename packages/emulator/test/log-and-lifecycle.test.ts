@@ -9,7 +9,11 @@ describe('request log', () => {
   it('records what was asked and answered, with the key redacted and data URIs shortened', () =>
     withEmulator({}, async (emulator) => {
       const image = await solidDataUri('#123456', 128);
-      const response = await generate(emulator, { ...body, image, response_format: 'b64_json' }, { key: 'sk-secret-value', headers: { 'x-emulator-fault': 'latency=1' } });
+      const response = await generate(
+        emulator,
+        { ...body, image, response_format: 'b64_json' },
+        { key: 'sk-secret-value', headers: { 'x-emulator-fault': 'latency=1' } },
+      );
       await response.json();
       expect(emulator.log.entries).toHaveLength(1);
       const entry = emulator.log.entries[0]!;
@@ -103,7 +107,13 @@ describe('close()', () => {
     const url = new URL(`${emulator.baseURL}/images/generations`);
     const streamEnded = new Promise<string>((resolve) => {
       const req = request(
-        { method: 'POST', hostname: url.hostname, port: url.port, path: url.pathname, headers: { authorization: 'Bearer k', 'x-emulator-fault': 'stall-stream=0' } },
+        {
+          method: 'POST',
+          hostname: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          headers: { authorization: 'Bearer k', 'x-emulator-fault': 'stall-stream=0' },
+        },
         (res) => {
           res.resume();
           res.on('close', () => resolve('closed'));

@@ -110,8 +110,8 @@ describe('ai (v6) generateImage with @ai-sdk/bytedance', () => {
   });
 
   it('surfaces the emulator error message', async () => {
-    await expect(
-      generateImage({ model: provider().image('seedream-4-5-251128'), prompt: 'x', size: '1024x1024', maxRetries: 0 }),
-    ).rejects.toThrow(/total pixels/);
+    await expect(generateImage({ model: provider().image('seedream-4-5-251128'), prompt: 'x', size: '1024x1024', maxRetries: 0 })).rejects.toThrow(
+      /total pixels/,
+    );
   });
 });

@@ -4,7 +4,11 @@ import { metadataOf } from './helpers.js';
 
 describe('renderPlaceholder', () => {
   it('renders PNG and JPEG of exactly the asked size', async () => {
-    for (const [format, width, height] of [['png', 320, 200], ['jpeg', 200, 320], ['png', 1600, 100]] as const) {
+    for (const [format, width, height] of [
+      ['png', 320, 200],
+      ['jpeg', 200, 320],
+      ['png', 1600, 100],
+    ] as const) {
       const meta = await metadataOf(await renderPlaceholder({ prompt: 'a fox', width, height, format }));
       expect([meta.format, meta.width, meta.height]).toEqual([format, width, height]);
     }

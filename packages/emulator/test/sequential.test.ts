@@ -47,7 +47,9 @@ describe('sequential generation over HTTP', () => {
   });
 
   it('caps by max_images, by reference images, and gives 1 when disabled', async () => {
-    expect((await generateJson(emulator, { ...base, prompt: '8 images of a fox', sequential_image_generation_options: { max_images: 2 } })).json.data).toHaveLength(2);
+    expect(
+      (await generateJson(emulator, { ...base, prompt: '8 images of a fox', sequential_image_generation_options: { max_images: 2 } })).json.data,
+    ).toHaveLength(2);
     const refs = Array(13).fill(await solidDataUri('#888888', 32));
     expect((await generateJson(emulator, { ...base, prompt: '8 images of a fox', image: refs })).json.data).toHaveLength(2);
     expect((await generateJson(emulator, { ...base, prompt: '8 images of a fox', sequential_image_generation: 'disabled' })).json.data).toHaveLength(1);

@@ -63,14 +63,26 @@ describe('request validation (first failing field, provider error shape)', () =>
     await expectError({ ...ok, image: png.replace('image/png', 'image/PNG') }, 400, 'InvalidParameter', 'image', /lower case/);
     await expectError({ ...ok, image: 'ftp://example.com/a.png' }, 400, 'InvalidParameter', 'image');
     await expectError({ ...ok, image: 'data:image/png;base64,bm90IGFuIGltYWdl' }, 400, 'InvalidParameter', 'image', /decoded/);
-    const tiny = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#fff' } }).png().toBuffer();
+    const tiny = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
     await expectError({ ...ok, image: `data:image/png;base64,${tiny.toString('base64')}` }, 400, 'InvalidParameter', 'image', /greater than 14/);
   });
 
   it('checks enums and booleans', async () => {
     await expectError({ ...ok, sequential_image_generation: 'on' }, 400, 'InvalidParameter', 'sequential_image_generation');
-    await expectError({ ...ok, sequential_image_generation_options: { max_images: 16 } }, 400, 'InvalidParameter', 'sequential_image_generation_options.max_images');
-    await expectError({ ...ok, sequential_image_generation_options: { max_images: 0 } }, 400, 'InvalidParameter', 'sequential_image_generation_options.max_images');
+    await expectError(
+      { ...ok, sequential_image_generation_options: { max_images: 16 } },
+      400,
+      'InvalidParameter',
+      'sequential_image_generation_options.max_images',
+    );
+    await expectError(
+      { ...ok, sequential_image_generation_options: { max_images: 0 } },
+      400,
+      'InvalidParameter',
+      'sequential_image_generation_options.max_images',
+    );
     await expectError({ ...ok, stream: 'yes' }, 400, 'InvalidParameter', 'stream');
     await expectError({ ...ok, response_format: 'png' }, 400, 'InvalidParameter', 'response_format');
     await expectError({ ...ok, watermark: 'false' }, 400, 'InvalidParameter', 'watermark');
@@ -82,12 +94,23 @@ describe('request validation (first failing field, provider error shape)', () =>
     await expectError({ ...ok, model: MODEL_PRO, size: '1K', sequential_image_generation: 'auto' }, 400, 'InvalidParameter', 'sequential_image_generation');
     await expectError({ ...ok, tools: [{ type: 'web_search' }] }, 400, 'InvalidParameter', 'tools');
     await expectError({ ...ok, model: MODEL_LITE, size: '2K', tools: [{ type: 'calculator' }] }, 400, 'InvalidParameter', 'tools');
-    await expectError({ ...ok, model: MODEL_LITE, size: '2K', optimize_prompt_options: { mode: 'fast' } }, 400, 'InvalidParameter', 'optimize_prompt_options.mode', /must be 'standard'/);
+    await expectError(
+      { ...ok, model: MODEL_LITE, size: '2K', optimize_prompt_options: { mode: 'fast' } },
+      400,
+      'InvalidParameter',
+      'optimize_prompt_options.mode',
+      /must be 'standard'/,
+    );
     await expectError({ ...ok, optimize_prompt_options: { mode: 'turbo' } }, 400, 'InvalidParameter', 'optimize_prompt_options.mode');
     await expectError({ ...ok, layer_decomposition: true }, 400, 'InvalidParameter', 'layer_decomposition');
     await expectError({ ...ok, model: MODEL_PRO, size: '1K', layer_decomposition: true }, 400, 'InvalidParameter', 'image');
     await expectError({ ...ok, background: 'transparent' }, 400, 'InvalidParameter', 'background');
-    await expectError({ ...ok, model: MODEL_PRO, size: '1K', image: png, background: 'transparent', output_format: 'jpeg' }, 400, 'InvalidParameter', 'output_format');
+    await expectError(
+      { ...ok, model: MODEL_PRO, size: '1K', image: png, background: 'transparent', output_format: 'jpeg' },
+      400,
+      'InvalidParameter',
+      'output_format',
+    );
   });
 
   it('reports only the first failing field', async () => {
@@ -118,7 +141,11 @@ describe('request validation (first failing field, provider error shape)', () =>
 describe('rejectUnsupportedParams', () => {
   it('answers 400 naming seed, guidance_scale or output_format on models that do not support them', () =>
     withEmulator({ rejectUnsupportedParams: true }, async (strict) => {
-      for (const [field, value] of [['seed', 1], ['guidance_scale', 5], ['output_format', 'png']] as const) {
+      for (const [field, value] of [
+        ['seed', 1],
+        ['guidance_scale', 5],
+        ['output_format', 'png'],
+      ] as const) {
         const response = await generate(strict, { ...ok, [field]: value });
         const json = (await response.json()) as any;
         expect(response.status, field).toBe(400);

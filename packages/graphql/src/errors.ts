@@ -39,7 +39,10 @@ export function kindError(kind: SeedreamClientErrorKind, extensions: Record<stri
 
 export function badUserInput(issues: FieldIssue[]): GraphQLError {
   const first = issues[0];
-  const message = issues.length === 1 && first ? `Invalid ${first.field}: ${first.message}` : `Invalid input: ${issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}`;
+  const message =
+    issues.length === 1 && first
+      ? `Invalid ${first.field}: ${first.message}`
+      : `Invalid input: ${issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}`;
   return kindError('validation', { field: first?.field, fields: issues }, message);
 }
 

@@ -68,13 +68,17 @@ export function createQueryLimitsRule({ maxDepth = 12, maxAliases = 30 }: QueryL
     return {
       Field(node) {
         if (node.alias && ++aliases === maxAliases + 1) {
-          context.reportError(new GraphQLError(`At most ${maxAliases} aliases per document.`, { extensions: { code: 'QUERY_TOO_COMPLEX', limit: maxAliases } }));
+          context.reportError(
+            new GraphQLError(`At most ${maxAliases} aliases per document.`, { extensions: { code: 'QUERY_TOO_COMPLEX', limit: maxAliases } }),
+          );
         }
       },
       OperationDefinition(node) {
         const depth = measureDepth(node.selectionSet, context, maxDepth + 1, new Set());
         if (depth > maxDepth) {
-          context.reportError(new GraphQLError(`The query is nested deeper than ${maxDepth} levels.`, { extensions: { code: 'QUERY_TOO_COMPLEX', limit: maxDepth } }));
+          context.reportError(
+            new GraphQLError(`The query is nested deeper than ${maxDepth} levels.`, { extensions: { code: 'QUERY_TOO_COMPLEX', limit: maxDepth } }),
+          );
         }
       },
     };
@@ -114,7 +118,10 @@ interface Budget {
 /** Run-time budgets, one per operation key (the request object when the context has one). */
 export class OperationBudgets {
   readonly #budgets = new WeakMap<object, Budget>();
-  constructor(readonly maxGenerations: number, readonly maxImages: number) {}
+  constructor(
+    readonly maxGenerations: number,
+    readonly maxImages: number,
+  ) {}
 
   /** Images still allowed for this key (for capping `max_images`). */
   remainingImages(key: object): number {

@@ -153,14 +153,18 @@ function fromPolicyError(error: SpendingPolicyError) {
 export function createResolvers<TContext = any>(options: SeedreamResolverOptions<TContext>): SeedreamResolvers {
   const policyLike = options?.policy as Partial<SpendingPolicy & SpendingPolicyOptions> | undefined;
   if (typeof policyLike?.admit !== 'function' && typeof policyLike?.authorize !== 'function') {
-    throw new TypeError('createResolvers: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); generation is paid and must not be open by default.');
+    throw new TypeError(
+      'createResolvers: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); generation is paid and must not be open by default.',
+    );
   }
   if (!options.client || typeof options.client.generate !== 'function') throw new TypeError('createResolvers: `client` (a core SeedreamClient) is required.');
   const { client } = options;
-  const policy: SpendingPolicy = typeof policyLike.admit === 'function' ? (options.policy as SpendingPolicy) : createSpendingPolicy(options.policy as SpendingPolicyOptions);
+  const policy: SpendingPolicy =
+    typeof policyLike.admit === 'function' ? (options.policy as SpendingPolicy) : createSpendingPolicy(options.policy as SpendingPolicyOptions);
   const limits = { ...DEFAULT_LIMITS, ...stripUndefined(options.limits ?? {}) };
   for (const [name, value] of Object.entries(limits)) {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new RangeError(`createResolvers: limits.${name} must be a non-negative integer.`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+      throw new RangeError(`createResolvers: limits.${name} must be a non-negative integer.`);
   }
   const budgets = new OperationBudgets(limits.maxGenerationsPerOperation, limits.maxImagesPerOperation);
   const getRequest = options.getRequest ?? defaultRequest;
@@ -252,9 +256,20 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
         const result = await client.generate({ ...params, stream: false }, { signal });
         generated = result.images.filter((image) => !image.error).length;
         for (const image of result.images) {
-          yield { __typename: image.error ? 'ImageFailed' : 'ImageGenerated', model: result.model, created: result.created, image: toImage(image, params, caps) };
+          yield {
+            __typename: image.error ? 'ImageFailed' : 'ImageGenerated',
+            model: result.model,
+            created: result.created,
+            image: toImage(image, params, caps),
+          };
         }
-        yield { __typename: 'GenerationCompleted', model: result.model, created: result.created, usage: toUsage(result.usage), requestId: result.requestId ?? null };
+        yield {
+          __typename: 'GenerationCompleted',
+          model: result.model,
+          created: result.created,
+          usage: toUsage(result.usage),
+          requestId: result.requestId ?? null,
+        };
         return;
       }
       const stream = await client.generate({ ...params, stream: true }, { signal });
@@ -265,7 +280,12 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
           yield { __typename: 'GenerationCompleted', model, created, usage: toUsage(event.usage), requestId: stream.requestId ?? null };
         } else {
           if (event.type !== 'image_generation.partial_failed') generated++;
-          yield { __typename: event.type === 'image_generation.partial_failed' ? 'ImageFailed' : 'ImageGenerated', model, created, image: toImage(event.image, params, caps) };
+          yield {
+            __typename: event.type === 'image_generation.partial_failed' ? 'ImageFailed' : 'ImageGenerated',
+            model,
+            created,
+            image: toImage(event.image, params, caps),
+          };
         }
       }
     } catch (error) {
@@ -274,7 +294,7 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
       if (!signal.aborted) yield { __typename: 'Error', error };
     } finally {
       // Left early (the client went away) counts as a failure: stopping does not refund a generation.
-      const error = failure ?? (signal.aborted ? signal.reason ?? new Error('aborted') : undefined);
+      const error = failure ?? (signal.aborted ? (signal.reason ?? new Error('aborted')) : undefined);
       await admission.settle(error === undefined ? { generated } : { generated, error });
     }
   }

@@ -94,7 +94,10 @@ export function createGraphQLTransport(options: GraphQLTransportOptions): Seedre
         const payload = await readJson(response, signal);
         if (payload.errors?.length) throw fromGraphQLErrors(payload.errors, response.status);
         const data = payload.data?.generateImages as { images: GqlImage[]; usage?: GqlUsage | null; model: string; created: number } | undefined;
-        if (!data) throw new SeedreamClientError(kindOfAnswer(response), `The GraphQL endpoint answered ${response.status} without a result.`, { status: response.status });
+        if (!data)
+          throw new SeedreamClientError(kindOfAnswer(response), `The GraphQL endpoint answered ${response.status} without a result.`, {
+            status: response.status,
+          });
         const result: ClientResult = { images: data.images.map(toClientImage), model: data.model, created: data.created };
         if (data.usage) result.usage = toClientUsage(data.usage);
         return result;
@@ -114,7 +117,9 @@ async function readJson(response: Response, signal: AbortSignal): Promise<{ data
   try {
     return JSON.parse(text);
   } catch {
-    throw new SeedreamClientError(kindOfAnswer(response), `The GraphQL endpoint answered ${response.status} with no GraphQL result.`, { status: response.status });
+    throw new SeedreamClientError(kindOfAnswer(response), `The GraphQL endpoint answered ${response.status} with no GraphQL result.`, {
+      status: response.status,
+    });
   }
 }
 

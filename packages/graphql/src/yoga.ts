@@ -74,7 +74,9 @@ export function useSeedreamPolicy(policy: SpendingPolicy): Plugin {
   const refuseUnlessJsonPost = (args: { document: DocumentNode; operationName?: string | null | undefined; contextValue: unknown }) => {
     const request = (args.contextValue as { request?: Request } | undefined)?.request;
     if (!request || isJsonPost(request) || !selectsPaidField(args.document, args.operationName)) return;
-    throw new GraphQLError('Image generation needs a POST with a JSON body (Content-Type: application/json).', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+    throw new GraphQLError('Image generation needs a POST with a JSON body (Content-Type: application/json).', {
+      extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+    });
   };
   return {
     onRequestParse: bodyLimit.onRequestParse!,
@@ -90,7 +92,9 @@ export function useSeedreamPolicy(policy: SpendingPolicy): Plugin {
 function selectsPaidField(document: DocumentNode, operationName: string | null | undefined): boolean {
   const operation = getOperationAST(document, operationName);
   if (!operation) return false;
-  const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
+  const fragments = new Map(
+    document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])),
+  );
   const seen = new Set<string>();
   const visit = (selectionSet: SelectionSetNode): boolean =>
     selectionSet.selections.some((selection) => {
@@ -107,7 +111,7 @@ function selectsPaidField(document: DocumentNode, operationName: string | null |
 /** A POST whose body is declared JSON (`application/json`, `application/graphql-response+json` …). */
 function isJsonPost(request: Request): boolean {
   if (request.method !== 'POST') return false;
-  const type = request.headers.get('content-type')?.split(';')[0]!.trim().toLowerCase() ?? '';
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
@@ -119,11 +123,16 @@ export interface SeedreamYogaOptions<TContext = any> extends SeedreamResolverOpt
   yoga?: Omit<YogaServerOptions<Record<string, any>, Record<string, any>>, 'schema' | 'maxRequestBodySize'>;
 }
 
-export function createSeedreamYoga<TContext = any>(options: SeedreamYogaOptions<TContext>): YogaServerInstance<{}, {}> {
+// biome-ignore lint/complexity/noBannedTypes: yoga's own defaults for the server and user context types
+type SeedreamYogaServer = YogaServerInstance<{}, {}>;
+
+export function createSeedreamYoga<TContext = any>(options: SeedreamYogaOptions<TContext>): SeedreamYogaServer {
   const { yoga = {}, queryLimits, maxTokens, ...resolverOptions } = options;
   const policyLike = resolverOptions.policy as Partial<SpendingPolicy & SpendingPolicyOptions> | undefined;
   if (typeof policyLike?.admit !== 'function' && typeof policyLike?.authorize !== 'function') {
-    throw new TypeError('createSeedreamYoga: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); generation is paid and must not be open by default.');
+    throw new TypeError(
+      'createSeedreamYoga: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); generation is paid and must not be open by default.',
+    );
   }
   const policy = typeof policyLike.admit === 'function' ? (policyLike as SpendingPolicy) : createSpendingPolicy(policyLike as SpendingPolicyOptions);
   const schema = createSeedreamSchema({ ...resolverOptions, policy });
@@ -142,7 +151,7 @@ export function createSeedreamYoga<TContext = any>(options: SeedreamYogaOptions<
       useSeedreamPolicy(policy),
     ],
   });
-  return refuseUnparsableNodeRequests(server) as unknown as YogaServerInstance<{}, {}>;
+  return refuseUnparsableNodeRequests(server) as unknown as SeedreamYogaServer;
 }
 
 interface NodeRequestLike {

@@ -41,7 +41,11 @@ describe('error codes', () => {
   it('BAD_USER_INPUT names the field, from core’s validation, before any request', async () => {
     const { body, text } = await call({ input: { prompt: 'x', size: '3x3' } });
     expect(body.data).toBeNull();
-    expect(body.errors[0].extensions).toMatchObject({ code: code('validation'), field: 'size', fields: [{ field: 'size', param: 'size', message: expect.any(String) }] });
+    expect(body.errors[0].extensions).toMatchObject({
+      code: code('validation'),
+      field: 'size',
+      fields: [{ field: 'size', param: 'size', message: expect.any(String) }],
+    });
     const many = await call({ input: { prompt: ' ', images: ['https://example.com/a.png', 'not-a-url'], seed: -5, guidanceScale: 50 } });
     const fields = many.body.errors[0].extensions.fields.map((f: any) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['prompt', 'images[1]', 'seed', 'guidanceScale']));

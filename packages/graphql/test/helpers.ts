@@ -75,7 +75,12 @@ export interface SseEvent {
 }
 
 /** POSTs a subscription with accept: text/event-stream and collects the events as they arrive. */
-export async function subscribe(url: string, query: string, variables: Record<string, unknown>, init: { signal?: AbortSignal; onEvent?: (event: SseEvent) => void } = {}): Promise<SseEvent[]> {
+export async function subscribe(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  init: { signal?: AbortSignal; onEvent?: (event: SseEvent) => void } = {},
+): Promise<SseEvent[]> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },

@@ -25,7 +25,9 @@ function raw(request: string): Promise<string> {
 describe('createSeedreamYoga over node:http', () => {
   it.each([['a b'], ['[::1'], ['127.0.0.1:1.evil']])('a malformed Host %j is a 400 with no stack trace or path', async (host) => {
     const body = '{"query":"{ seedreamModels { id } }"}';
-    const answer = await raw(`POST /graphql HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    const answer = await raw(
+      `POST /graphql HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     expect(answer).not.toMatch(/ at |node_modules|\/work\/|TypeError/);
     expect(stack.emulator.log.entries).toHaveLength(0);

@@ -85,7 +85,9 @@ describe('cost safety', () => {
         input: { prompt: 'a boat', images: ['https://example.com/a.png', 'https://example.com/b.png'] },
       });
       expect(images.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'images' });
-      const prompt = await strict.gql('mutation ($input: GenerateImagesInput!) { generateImages(input: $input) { model } }', { input: { prompt: 'a'.repeat(21) } });
+      const prompt = await strict.gql('mutation ($input: GenerateImagesInput!) { generateImages(input: $input) { model } }', {
+        input: { prompt: 'a'.repeat(21) },
+      });
       expect(prompt.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'prompt' });
       expect(strict.emulator.log.entries).toHaveLength(0);
     } finally {
@@ -105,7 +107,9 @@ describe('cost safety', () => {
   });
 
   it('refuses hostile documents: too deep, too many aliases, too many tokens', async () => {
-    const deep = await stack.gql('{ a: __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } }');
+    const deep = await stack.gql(
+      '{ a: __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } }',
+    );
     expect(deep.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
     const aliases = await stack.gql(`{ ${Array.from({ length: 40 }, (_, i) => `m${i}: seedreamModels { id }`).join(' ')} }`);
     expect(aliases.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');

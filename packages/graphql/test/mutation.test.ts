@@ -23,7 +23,16 @@ describe('Mutation.generateImages', () => {
     expect(result.created).toBeGreaterThan(1_700_000_000);
     expect(result.requestId).toBe(stack.emulator.log.generations()[0]!.requestId);
     expect(result.images).toEqual([
-      { index: 0, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/.+X-Tos-Signature=/), b64Json: null, size: '1024x1024', width: 1024, height: 1024, outputFormat: 'JPEG', error: null },
+      {
+        index: 0,
+        url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/.+X-Tos-Signature=/),
+        b64Json: null,
+        size: '1024x1024',
+        width: 1024,
+        height: 1024,
+        outputFormat: 'JPEG',
+        error: null,
+      },
     ]);
     expect(result.usage).toEqual({ generatedImages: 1, outputTokens: 4096, totalTokens: 4096, inputImages: null, webSearches: null });
     // The signed URL is byte-exact: the emulator serves it.
@@ -75,7 +84,9 @@ describe('Mutation.generateImages', () => {
     expect(body.data.generateImages.images[0].outputFormat).toBe('PNG');
     expect(body.data.generateImages.usage.webSearches).toBe(1);
 
-    const pro = await stack.gql(MUTATION, { input: { prompt: 'a cut-out fox', model: 'doubao-seedream-5-0-pro-260628', size: '1K', background: 'OPAQUE', outputFormat: 'PNG' } });
+    const pro = await stack.gql(MUTATION, {
+      input: { prompt: 'a cut-out fox', model: 'doubao-seedream-5-0-pro-260628', size: '1K', background: 'OPAQUE', outputFormat: 'PNG' },
+    });
     expect(pro.body.errors).toBeUndefined();
     expect(stack.emulator.log.generations()[1]!.body).toMatchObject({ background: 'opaque', output_format: 'png' });
     expect(pro.body.data.generateImages.images[0].outputFormat).toBe('PNG');
@@ -103,7 +114,10 @@ describe('Mutation.generateImages', () => {
     expect(body.errors).toBeUndefined();
     const images = body.data.generateImages.images;
     expect(images.map((i: any) => i.index)).toEqual([0, 1, 2]);
-    expect(images[1]).toMatchObject({ url: null, error: { code: 'OutputImageSensitiveContentDetected', message: 'The image was withheld by content moderation.' } });
+    expect(images[1]).toMatchObject({
+      url: null,
+      error: { code: 'OutputImageSensitiveContentDetected', message: 'The image was withheld by content moderation.' },
+    });
     expect(images[0].url).toBeTruthy();
     expect(images[2].url).toBeTruthy();
     expect(body.data.generateImages.usage.generatedImages).toBe(2);

@@ -9,7 +9,9 @@ const client = createSeedream({ apiKey: 'unused', baseURL: 'http://127.0.0.1:9/v
 
 describe('typeDefs', () => {
   const schema = buildSchema(typeDefs);
-  const own = Object.values(schema.getTypeMap()).filter((type) => !type.name.startsWith('__') && !['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name));
+  const own = Object.values(schema.getTypeMap()).filter(
+    (type) => !type.name.startsWith('__') && !['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name),
+  );
 
   it('follows GraphQL conventions and documents every type and field', () => {
     expect(own.length).toBeGreaterThan(10);
@@ -32,7 +34,23 @@ describe('typeDefs', () => {
     const input = schema.getType('GenerateImagesInput');
     if (!isInputObjectType(input)) throw new Error('no input');
     expect(Object.keys(input.getFields()).sort()).toEqual(
-      ['background', 'guidanceScale', 'images', 'layerDecomposition', 'maxImages', 'model', 'optimizePromptMode', 'outputFormat', 'prompt', 'responseFormat', 'seed', 'sequential', 'size', 'watermark', 'webSearch'].sort(),
+      [
+        'background',
+        'guidanceScale',
+        'images',
+        'layerDecomposition',
+        'maxImages',
+        'model',
+        'optimizePromptMode',
+        'outputFormat',
+        'prompt',
+        'responseFormat',
+        'seed',
+        'sequential',
+        'size',
+        'watermark',
+        'webSearch',
+      ].sort(),
     );
   });
 });
@@ -57,7 +75,11 @@ describe('createResolvers', () => {
   it('refuses a generation in plain graphql-js when authorize says no, before any request', async () => {
     let fetched = 0;
     const counting = createSeedream({ apiKey: 'unused', baseURL: 'http://127.0.0.1:9/v1', fetch: async () => (fetched++, new Response('{}')) });
-    const schema = createSeedreamSchema({ client: counting, policy: { authorize: async () => false }, getRequest: () => new Request('http://app.test/graphql', { method: 'POST' }) });
+    const schema = createSeedreamSchema({
+      client: counting,
+      policy: { authorize: async () => false },
+      getRequest: () => new Request('http://app.test/graphql', { method: 'POST' }),
+    });
     const result = await graphql({ schema, source: 'mutation { generateImages(input: { prompt: "x" }) { model } }', contextValue: {} });
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(fetched).toBe(0);
@@ -72,7 +94,9 @@ describe('the run-time budget (no validation rule, plain graphql-js)', () => {
       baseURL: 'http://127.0.0.1:9/v1',
       fetch: async (_url, init) => {
         bodies.push(JSON.parse(String(init?.body)));
-        return new Response(JSON.stringify({ model: 'doubao-seedream-4-5-251128', created: 1, data: [{ url: 'https://x.test/a.jpeg', size: '2048x2048' }] }), { headers: { 'content-type': 'application/json' } });
+        return new Response(JSON.stringify({ model: 'doubao-seedream-4-5-251128', created: 1, data: [{ url: 'https://x.test/a.jpeg', size: '2048x2048' }] }), {
+          headers: { 'content-type': 'application/json' },
+        });
       },
     });
     const schema = createSeedreamSchema({
@@ -118,7 +142,8 @@ describe('mocks', () => {
     expect(result.errors).toBeUndefined();
     const mutation = await graphql({
       schema,
-      source: 'mutation { generateImages(input: { prompt: "x" }) { images { index url size width height outputFormat } usage { generatedImages } model created requestId } }',
+      source:
+        'mutation { generateImages(input: { prompt: "x" }) { images { index url size width height outputFormat } usage { generatedImages } model created requestId } }',
       rootValue: { generateImages: () => ({ ...mocks.GenerateImagesResult(), images: [mocks.SeedreamImage()], usage: mocks.SeedreamUsage() }) },
     });
     expect(mutation.errors).toBeUndefined();
@@ -141,9 +166,28 @@ describe('Query.seedreamModels', () => {
     const list = body.data.seedreamModels;
     expect(list.map((m: any) => m.id)).toEqual(models.map((m) => m.id));
     const v45 = list.find((m: any) => m.id === 'doubao-seedream-4-5-251128');
-    expect(v45).toMatchObject({ name: 'Seedream 4.5', maxReferenceImages: 14, sizePresets: ['2K', '4K'], sequential: true, streaming: true, outputFormats: [], minPixels: 3_686_400, maxPixels: 16_777_216, maxImages: 15, optimizePromptModes: ['STANDARD'] });
+    expect(v45).toMatchObject({
+      name: 'Seedream 4.5',
+      maxReferenceImages: 14,
+      sizePresets: ['2K', '4K'],
+      sequential: true,
+      streaming: true,
+      outputFormats: [],
+      minPixels: 3_686_400,
+      maxPixels: 16_777_216,
+      maxImages: 15,
+      optimizePromptModes: ['STANDARD'],
+    });
     const pro = list.find((m: any) => m.id === 'doubao-seedream-5-0-pro-260628');
-    expect(pro).toMatchObject({ streaming: false, sequential: false, outputFormats: ['PNG', 'JPEG'], maxImages: 1, supportsBackground: true, supportsLayerDecomposition: true, optimizePromptModes: ['STANDARD', 'FAST'] });
+    expect(pro).toMatchObject({
+      streaming: false,
+      sequential: false,
+      outputFormats: ['PNG', 'JPEG'],
+      maxImages: 1,
+      supportsBackground: true,
+      supportsLayerDecomposition: true,
+      optimizePromptModes: ['STANDARD', 'FAST'],
+    });
     const t2i = list.find((m: any) => m.id === 'doubao-seedream-3-0-t2i-250415');
     expect(t2i).toMatchObject({ maxReferenceImages: 0, supportsSeed: true, supportsGuidance: true });
     expect(stack.emulator.log.entries).toHaveLength(0);

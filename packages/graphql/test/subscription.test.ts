@@ -19,13 +19,24 @@ describe('Subscription.imageGeneration over SSE (real port)', () => {
 
   it('streams a sequential group image by image, in order, as each is ready, then completion with usage', async () => {
     const begin = performance.now();
-    const events = await subscribe(stack.url, SUBSCRIPTION, { input: { prompt: 'a series of 4 frames of a sunrise', size: SIZE, sequential: true, maxImages: 4 } });
+    const events = await subscribe(stack.url, SUBSCRIPTION, {
+      input: { prompt: 'a series of 4 frames of a sunrise', size: SIZE, sequential: true, maxImages: 4 },
+    });
     const next = events.filter((e) => e.event === 'next');
     expect(events.at(-1)!.event).toBe('complete');
     const payloads = next.map((e) => e.data.data.imageGeneration);
     expect(payloads.map((p) => p.__typename)).toEqual(['ImageGenerated', 'ImageGenerated', 'ImageGenerated', 'ImageGenerated', 'GenerationCompleted']);
     expect(payloads.slice(0, 4).map((p) => p.image.index)).toEqual([0, 1, 2, 3]);
-    for (const p of payloads.slice(0, 4)) expect(p.image).toMatchObject({ url: expect.stringContaining('X-Tos-Signature='), width: 1024, height: 1024, size: '1024x1024', outputFormat: 'JPEG', b64Json: null, error: null });
+    for (const p of payloads.slice(0, 4))
+      expect(p.image).toMatchObject({
+        url: expect.stringContaining('X-Tos-Signature='),
+        width: 1024,
+        height: 1024,
+        size: '1024x1024',
+        outputFormat: 'JPEG',
+        b64Json: null,
+        error: null,
+      });
     expect(payloads[4]).toMatchObject({ model: 'doubao-seedream-4-0-250828', usage: { generatedImages: 4, outputTokens: 4 * 4096, totalTokens: 4 * 4096 } });
     expect(payloads[4].requestId).toBe(stack.emulator.log.generations()[0]!.requestId);
 
@@ -49,7 +60,9 @@ describe('Subscription.imageGeneration over SSE (real port)', () => {
 
   it('sends ImageFailed for a failed slot and goes on', async () => {
     stack.emulator.setFaults('fail-image=1,latency=0');
-    const payloads = items(await subscribe(stack.url, SUBSCRIPTION, { input: { prompt: 'a series of 3 images', size: SIZE, sequential: true, maxImages: 3 } })).map((d) => d.data.imageGeneration);
+    const payloads = items(
+      await subscribe(stack.url, SUBSCRIPTION, { input: { prompt: 'a series of 3 images', size: SIZE, sequential: true, maxImages: 3 } }),
+    ).map((d) => d.data.imageGeneration);
     expect(payloads.map((p) => p.__typename)).toEqual(['ImageGenerated', 'ImageFailed', 'ImageGenerated', 'GenerationCompleted']);
     expect(payloads[1].image).toMatchObject({ index: 1, url: null, error: { code: 'OutputImageSensitiveContentDetected' } });
     expect(payloads[3].usage.generatedImages).toBe(2);
@@ -83,7 +96,9 @@ describe('Subscription.imageGeneration over SSE (real port)', () => {
 
   it('still answers on a model that cannot stream (5.0 Pro): every image at the end', async () => {
     stack.emulator.setFaults('latency=0');
-    const payloads = items(await subscribe(stack.url, SUBSCRIPTION, { input: { prompt: 'a fox', model: 'doubao-seedream-5-0-pro-260628', size: '1K' } })).map((d) => d.data.imageGeneration);
+    const payloads = items(await subscribe(stack.url, SUBSCRIPTION, { input: { prompt: 'a fox', model: 'doubao-seedream-5-0-pro-260628', size: '1K' } })).map(
+      (d) => d.data.imageGeneration,
+    );
     expect(payloads.map((p) => p.__typename)).toEqual(['ImageGenerated', 'GenerationCompleted']);
     expect(stack.emulator.log.generations()[0]!.stream).toBe(false);
   });
@@ -130,14 +145,19 @@ describe('cancellation', () => {
     stack.emulator.setFaults('latency=600');
     const controller = new AbortController();
     const seen: number[] = [];
-    const pending = subscribe(stack.url, SUBSCRIPTION, { input: { prompt: 'a series of 6 images', size: SIZE, sequential: true, maxImages: 6 } }, {
-      signal: controller.signal,
-      onEvent: (event) => {
-        const index = event.data?.data?.imageGeneration?.image?.index;
-        if (typeof index === 'number') seen.push(index);
-        if (seen.length === 1) controller.abort();
+    const pending = subscribe(
+      stack.url,
+      SUBSCRIPTION,
+      { input: { prompt: 'a series of 6 images', size: SIZE, sequential: true, maxImages: 6 } },
+      {
+        signal: controller.signal,
+        onEvent: (event) => {
+          const index = event.data?.data?.imageGeneration?.image?.index;
+          if (typeof index === 'number') seen.push(index);
+          if (seen.length === 1) controller.abort();
+        },
       },
-    }).catch((error: unknown) => error);
+    ).catch((error: unknown) => error);
     expect(await pending).toBeInstanceOf(Error);
     const entry = await stack.emulator.log.waitFor((e) => e.aborted === true, 3000);
     expect(entry.stream).toBe(true);

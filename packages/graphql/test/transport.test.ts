@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLIENT_ERROR_KINDS, clientErrorKindForStatus, type ClientErrorKindInfo, type SeedreamClientErrorKind } from '@seedream-kit/core/transport';
-import { createGraphQLTransport, isSeedreamClientError, SeedreamClientError, toInput } from '../src/transport.js';
+import { createGraphQLTransport, isSeedreamClientError, type SeedreamClientError, toInput } from '../src/transport.js';
 import type { ClientEvent } from '../src/transport.js';
 import { FAKE_KEY, SIZE, startStack } from './helpers.js';
 import type { Stack } from './helpers.js';
@@ -34,7 +34,10 @@ describe('createGraphQLTransport against the served endpoint', () => {
   const transport = () => createGraphQLTransport({ url: stack.url, headers: () => ({ authorization: 'Bearer user-token' }) });
 
   it('runs a one-shot generation through the mutation (Blob references become data URIs)', async () => {
-    const result = await transport().generate({ prompt: 'a paper boat', size: SIZE, image: [new Blob([PNG_16]), 'https://example.com/ref.png'], watermark: false }, { signal: signal() });
+    const result = await transport().generate(
+      { prompt: 'a paper boat', size: SIZE, image: [new Blob([PNG_16]), 'https://example.com/ref.png'], watermark: false },
+      { signal: signal() },
+    );
     expect(result.model).toBe('doubao-seedream-4-0-250828');
     expect(result.created).toBeGreaterThan(1_700_000_000);
     expect(result.images).toEqual([{ index: 0, url: expect.stringContaining('X-Tos-Signature='), size: '1024x1024', width: 1024, height: 1024 }]);
@@ -94,7 +97,13 @@ describe('createGraphQLTransport against the served endpoint', () => {
     const events: ClientEvent[] = [];
     const error = await rejection(
       transport().generate(
-        { prompt: 'a series of 4 images', size: SIZE, sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 4 }, stream: true },
+        {
+          prompt: 'a series of 4 images',
+          size: SIZE,
+          sequential_image_generation: 'auto',
+          sequential_image_generation_options: { max_images: 4 },
+          stream: true,
+        },
         { signal: signal(), onEvent: (event) => events.push(event) },
       ),
     );
@@ -156,7 +165,7 @@ describe('createGraphQLTransport against the served endpoint', () => {
     });
   });
 
-  it('the transport entry imports nothing at run time but core\'s small transport contract (no graphql-js)', () => {
+  it("the transport entry imports nothing at run time but core's small transport contract (no graphql-js)", () => {
     const source = readFileSync(new URL('../src/transport.ts', import.meta.url), 'utf8');
     const runtime = [...source.matchAll(/^(?:import|export) (?!type )[^;]*? from '([^']+)'/gm)].map((match) => match[1]);
     expect(new Set(runtime)).toEqual(new Set(['@seedream-kit/core/transport']));
@@ -164,7 +173,7 @@ describe('createGraphQLTransport against the served endpoint', () => {
   });
 });
 
-describe('createGraphQLTransport reads every code of the table (core\'s CLIENT_ERROR_KINDS)', () => {
+describe("createGraphQLTransport reads every code of the table (core's CLIENT_ERROR_KINDS)", () => {
   const table = Object.entries(CLIENT_ERROR_KINDS) as Array<[SeedreamClientErrorKind, ClientErrorKindInfo]>;
   const codes = table.flatMap(([kind, info]) => [info.code, ...(info.extraCodes ?? [])].map((code): [string, SeedreamClientErrorKind] => [code, kind]));
   const answering = (status: number, body: string, type = 'application/graphql-response+json') =>
@@ -176,9 +185,11 @@ describe('createGraphQLTransport reads every code of the table (core\'s CLIENT_E
     expect(await rejection(transport.generate({ prompt: 'x' }, { signal: signal() }))).toMatchObject({ kind, message: 'refused', status: 200 });
   });
 
-  it('a code the table does not know reads as the kind of the HTTP status; a missing message is the kind\'s', async () => {
+  it("a code the table does not know reads as the kind of the HTTP status; a missing message is the kind's", async () => {
     for (const status of [200, 400, 404, 429, 500, 503]) {
-      const error = await rejection(answering(status, JSON.stringify({ errors: [{ extensions: { code: 'SOMETHING_NEW' } }] })).generate({ prompt: 'x' }, { signal: signal() }));
+      const error = await rejection(
+        answering(status, JSON.stringify({ errors: [{ extensions: { code: 'SOMETHING_NEW' } }] })).generate({ prompt: 'x' }, { signal: signal() }),
+      );
       const kind = clientErrorKindForStatus(status);
       expect([status, error.kind, error.message]).toEqual([status, kind, CLIENT_ERROR_KINDS[kind].message]);
     }
@@ -190,19 +201,19 @@ describe('createGraphQLTransport reads every code of the table (core\'s CLIENT_E
     ['GRAPHQL_VALIDATION_FAILED', 400, 'bad_request'], // yoga, Apollo Server
     ['GRAPHQL_VALIDATION_FAILED', 200, 'bad_request'], // the same with application/json
     ['INTERNAL_SERVER_ERROR', 200, 'upstream'], // yoga's masked error (an extra code of the table)
-  ])('other servers\' codes: %s with %i → %s', async (code, status, kind) => {
+  ])("other servers' codes: %s with %i → %s", async (code, status, kind) => {
     const transport = answering(status, JSON.stringify({ errors: [{ message: 'm', extensions: { code } }] }));
     expect(await rejection(transport.generate({ prompt: 'x' }, { signal: signal() }))).toMatchObject({ kind, status });
   });
 
-  it('an answer that is not GraphQL (a proxy\'s page) reads as the kind of its status', async () => {
+  it("an answer that is not GraphQL (a proxy's page) reads as the kind of its status", async () => {
     for (const status of [404, 413, 502, 503, 504]) {
       const error = await rejection(answering(status, '<html>proxy</html>', 'text/html').generate({ prompt: 'x' }, { signal: signal() }));
       expect([status, error.kind]).toEqual([status, clientErrorKindForStatus(status)]);
     }
   });
 
-  it('the server\'s own limit (OPERATION_LIMIT_EXCEEDED, from its validation rule) is limit_exceeded', async () => {
+  it("the server's own limit (OPERATION_LIMIT_EXCEEDED, from its validation rule) is limit_exceeded", async () => {
     const stack = await startStack({ emulator: { latency: 0 }, yoga: { limits: { maxGenerationsPerOperation: 0 } } });
     try {
       const transport = createGraphQLTransport({ url: stack.url });

@@ -18,9 +18,5 @@ export interface SeedreamProviderProps extends SeedreamConfig {
 /** Configures every `useSeedream` below it. */
 export function SeedreamProvider({ children, transport, validate }: SeedreamProviderProps) {
   const parent = useContext(SeedreamContext);
-  return createElement(
-    SeedreamContext.Provider,
-    { value: { transport: transport ?? parent.transport, validate: validate ?? parent.validate } },
-    children,
-  );
+  return createElement(SeedreamContext.Provider, { value: { transport: transport ?? parent.transport, validate: validate ?? parent.validate } }, children);
 }

@@ -7,8 +7,22 @@
 import { builtinEnvironments, type Environment } from 'vitest/runtime';
 
 const NODE_GLOBALS = [
-  'fetch', 'Request', 'Response', 'Headers', 'AbortController', 'AbortSignal', 'URL', 'URLSearchParams',
-  'FormData', 'Blob', 'File', 'ReadableStream', 'WritableStream', 'TransformStream', 'TextEncoder', 'TextDecoder',
+  'fetch',
+  'Request',
+  'Response',
+  'Headers',
+  'AbortController',
+  'AbortSignal',
+  'URL',
+  'URLSearchParams',
+  'FormData',
+  'Blob',
+  'File',
+  'ReadableStream',
+  'WritableStream',
+  'TransformStream',
+  'TextEncoder',
+  'TextDecoder',
 ] as const;
 
 const environment: Environment = {

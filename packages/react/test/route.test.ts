@@ -28,7 +28,15 @@ describe('createSeedreamRoute: failing closed', () => {
   });
 
   it('answers 403 when authorize says no, names no caller, or throws; nothing goes upstream', async () => {
-    for (const authorize of [() => false, () => '', () => null, () => ({ id: 42 }) as unknown as boolean, async () => { throw new Error('db down'); }]) {
+    for (const authorize of [
+      () => false,
+      () => '',
+      () => null,
+      () => ({ id: 42 }) as unknown as boolean,
+      async () => {
+        throw new Error('db down');
+      },
+    ]) {
       const { url, emulator } = await start({ policy: { authorize } });
       const response = await post(url, { prompt: 'a boat' });
       expect(response.status).toBe(403);
@@ -71,7 +79,10 @@ describe('createSeedreamRoute: failing closed', () => {
   it('caps max_images, reference images and prompt length, and injects the cap into group requests', async () => {
     const { url, emulator } = await start({ policy: { limits: { maxImagesPerRequest: 2, maxReferenceImages: 1, maxPromptLength: 30 } } });
     const refused = [
-      [{ prompt: 'short', sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 3 } }, 'sequential_image_generation_options.max_images'],
+      [
+        { prompt: 'short', sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 3 } },
+        'sequential_image_generation_options.max_images',
+      ],
       [{ prompt: 'short', image: ['https://a.test/1.png', 'https://a.test/2.png'] }, 'image'],
       [{ prompt: 'x'.repeat(31) }, 'prompt'],
     ] as const;
@@ -110,7 +121,9 @@ describe('createSeedreamRoute: failing closed', () => {
     expect(response.status).toBe(400);
     const { error } = await response.json();
     expect(error.kind).toBe('validation');
-    expect(error.fields.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining(['prompt', 'size', 'sequential_image_generation_options.max_images']));
+    expect(error.fields.map((f: { path: string }) => f.path)).toEqual(
+      expect.arrayContaining(['prompt', 'size', 'sequential_image_generation_options.max_images']),
+    );
     expect((await post(url, '{not json')).status).toBe(400);
     expect((await post(url, '[1]')).status).toBe(400);
     expect((await fetch(url)).status).toBe(405);
@@ -121,11 +134,13 @@ describe('createSeedreamRoute: failing closed', () => {
     const seen: unknown[] = [];
     let verdict: { allowed: boolean; retryAfter?: number } = { allowed: false, retryAfter: 7 };
     const { url, emulator } = await start({
-      policy: { rateLimit: ({ params }) => {
-        seen.push(params.prompt);
-        if (params.prompt === 'explode') throw new Error('redis down');
-        return verdict;
-      } },
+      policy: {
+        rateLimit: ({ params }) => {
+          seen.push(params.prompt);
+          if (params.prompt === 'explode') throw new Error('redis down');
+          return verdict;
+        },
+      },
     });
     const limited = await post(url, { prompt: 'a boat', size: '1024x1024' });
     expect(limited.status).toBe(429);
@@ -203,7 +218,13 @@ describe('createSeedreamRoute: answers', () => {
     const client = createSeedream({ baseURL: stackWithTimeout.emulator.baseURL, apiKey: FAKE_KEY, model: MODEL, timeout: 300 });
     const handler = createSeedreamRoute({ client, policy: createSpendingPolicy({ authorize: () => true, budget: false }) });
     stackWithTimeout.emulator.setFaults('slow-headers=2000');
-    const slow = await handler(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'a boat', size: '1024x1024' }) }));
+    const slow = await handler(
+      new Request('http://x/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'a boat', size: '1024x1024' }),
+      }),
+    );
     expect(slow.status).toBe(CLIENT_ERROR_KINDS.timeout.status);
     expect((await slow.json()).error.kind).toBe('timeout');
   });
@@ -310,9 +331,11 @@ describe('toNodeHandler', () => {
   });
 
   it('answers 500 when the handler throws', async () => {
-    const server = http.createServer(toNodeHandler(() => {
-      throw new Error('bug');
-    }));
+    const server = http.createServer(
+      toNodeHandler(() => {
+        throw new Error('bug');
+      }),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);

@@ -23,11 +23,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(
-  route: StackRoute = {},
-  emulatorOptions: EmulatorOptions = {},
-  clientOptions: SeedreamOptions = {},
-): Promise<Stack> {
+export async function startStack(route: StackRoute = {}, emulatorOptions: EmulatorOptions = {}, clientOptions: SeedreamOptions = {}): Promise<Stack> {
   const emulator = await startEmulator(emulatorOptions);
   const faults: string[] = [];
   const errors: unknown[] = [];

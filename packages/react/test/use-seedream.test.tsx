@@ -24,7 +24,12 @@ afterEach(async () => {
 
 const WAIT = { timeout: 5000 };
 const ONE = { prompt: 'a paper boat', size: '1024x1024' } satisfies ClientGenerateParams;
-const THREE = { prompt: 'a series of 3 images of a lighthouse', size: '1024x1024', sequential_image_generation: 'auto', stream: true } satisfies ClientGenerateParams;
+const THREE = {
+  prompt: 'a series of 3 images of a lighthouse',
+  size: '1024x1024',
+  sequential_image_generation: 'auto',
+  stream: true,
+} satisfies ClientGenerateParams;
 
 /** Records every committed render as `status:images` so tests can prove the intermediate states existed. */
 function Generator({ params, options, renders }: { params: ClientGenerateParams; options?: UseSeedreamOptions; renders?: string[] }) {
@@ -111,7 +116,7 @@ describe(`useSeedream on React ${version} against a real route and emulator`, ()
       return (
         <div>
           <p data-testid="status">{seedream.status}</p>
-          <p data-testid="prompt">{seedream.status === 'success' ? seedream.result.images.length + ':' + seedream.variables.prompt : ''}</p>
+          <p data-testid="prompt">{seedream.status === 'success' ? `${seedream.result.images.length}:${seedream.variables.prompt}` : ''}</p>
           <button onClick={() => seedream.generate({ ...ONE, prompt: 'slow first' })}>first</button>
           <button onClick={() => seedream.generate({ ...ONE, prompt: 'fast second' })}>second</button>
         </div>

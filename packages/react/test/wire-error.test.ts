@@ -79,9 +79,16 @@ describe('createHttpTransport reads the route’s answers through the table', ()
     });
   });
 
-  it.each([400, 401, 403, 404, 405, 408, 413, 429, 499, 500, 502, 503, 504])('a page that is not the route’s, status %i → the kind of that status, its default message', async (status) => {
-    const transport = transportAnswering(() => new Response('<html>proxy</html>', { status, headers: { 'content-type': 'text/html' } }));
-    const kind = clientErrorKindForStatus(status);
-    await expect(transport.generate({ prompt: 'x' }, { signal: signal() })).rejects.toMatchObject({ kind, status, message: CLIENT_ERROR_KINDS[kind].message });
-  });
+  it.each([400, 401, 403, 404, 405, 408, 413, 429, 499, 500, 502, 503, 504])(
+    'a page that is not the route’s, status %i → the kind of that status, its default message',
+    async (status) => {
+      const transport = transportAnswering(() => new Response('<html>proxy</html>', { status, headers: { 'content-type': 'text/html' } }));
+      const kind = clientErrorKindForStatus(status);
+      await expect(transport.generate({ prompt: 'x' }, { signal: signal() })).rejects.toMatchObject({
+        kind,
+        status,
+        message: CLIENT_ERROR_KINDS[kind].message,
+      });
+    },
+  );
 });

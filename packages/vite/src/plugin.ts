@@ -70,7 +70,10 @@ export function seedream(options: SeedreamPluginOptions = {}): SeedreamPlugin {
       },
     };
     if (key === undefined) {
-      if (options.baseURL) log.warn('seedream: no API key (COMETAPI_KEY or `apiKey`); generating with the local emulator, not baseURL. Pass `apiKey: null` to call baseURL without a key.');
+      if (options.baseURL)
+        log.warn(
+          'seedream: no API key (COMETAPI_KEY or `apiKey`); generating with the local emulator, not baseURL. Pass `apiKey: null` to call baseURL without a key.',
+        );
       return createLocalEmulatorBackend(common);
     }
     return createApiBackend({ ...common, apiKey: key, baseURL: options.baseURL });
@@ -78,7 +81,8 @@ export function seedream(options: SeedreamPluginOptions = {}): SeedreamPlugin {
 
   function getGenerator(): Promise<ImageGenerator> {
     generator ??= CacheStore.open(cacheDir!).then((store) => {
-      if (store.dropped.length > 0) log.warn(`seedream: ${store.dropped.length} malformed entr${store.dropped.length === 1 ? 'y' : 'ies'} in ${store.lockPath} ignored`);
+      if (store.dropped.length > 0)
+        log.warn(`seedream: ${store.dropped.length} malformed entr${store.dropped.length === 1 ? 'y' : 'ies'} in ${store.lockPath} ignored`);
       return new ImageGenerator({ store, backend: createBackend(), strict: options.strict ?? false, concurrency, log });
     });
     generator.catch(() => (generator = undefined));
@@ -155,9 +159,7 @@ export function seedream(options: SeedreamPluginOptions = {}): SeedreamPlugin {
 
     configureServer(devServer) {
       server = devServer;
-      devServer.middlewares.use(
-        createImageMiddleware({ base: () => config.base, prefix: devPrefix, cacheDir: () => cacheDir!, memory: memoryImages }),
-      );
+      devServer.middlewares.use(createImageMiddleware({ base: () => config.base, prefix: devPrefix, cacheDir: () => cacheDir!, memory: memoryImages }));
       devServer.httpServer?.once('close', () => void closeGenerator(true));
     },
 

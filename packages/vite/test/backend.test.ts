@@ -8,11 +8,11 @@ describe('local emulator backend', () => {
   it('starts on the first generation, stops on close, and starts again when needed', async () => {
     const warnings: string[] = [];
     const backend = createLocalEmulatorBackend({ timeout: undefined, client: undefined, onWarning: (label) => void warnings.push(label) });
-    const request = await buildRequest(
-      { prompt: 'a quiet harbour', model: 'doubao-seedream-3-0-t2i-250415', size: '512x512' },
-      'harbour',
-      { root: process.cwd(), defaults: {}, defaultModel: 'doubao-seedream-3-0-t2i-250415' },
-    );
+    const request = await buildRequest({ prompt: 'a quiet harbour', model: 'doubao-seedream-3-0-t2i-250415', size: '512x512' }, 'harbour', {
+      root: process.cwd(),
+      defaults: {},
+      defaultModel: 'doubao-seedream-3-0-t2i-250415',
+    });
     const signal = new AbortController().signal;
     const first = await backend.generate(request, signal);
     await backend.close();

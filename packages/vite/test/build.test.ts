@@ -93,7 +93,7 @@ describe('vite build', () => {
     expect([...cache.keys()].sort()).toEqual([...Object.values(lock.entries).map((entry) => entry.file), 'seedream.lock.json'].sort());
   });
 
-  it('honours Vite\'s base in the image URLs', async () => {
+  it("honours Vite's base in the image URLs", async () => {
     const root = await copyFixture('basic');
     const emulator = await testEmulator();
     const images = await evaluateImages(await buildInMemory(root, online(emulator), { config: { base: '/app/' } }));
@@ -173,7 +173,9 @@ describe('vite build', () => {
 
     const logger = captureLogger();
     const second = await buildInMemory(root, online(emulator), { logger });
-    expect(logger.messages.some((message) => message.level === 'warn' && /corrupt cache entry: .*does not match its recorded SHA-256/.test(message.text))).toBe(true);
+    expect(logger.messages.some((message) => message.level === 'warn' && /corrupt cache entry: .*does not match its recorded SHA-256/.test(message.text))).toBe(
+      true,
+    );
     const generations = emulator.log.generations();
     expect(generations).toHaveLength(5);
     expect((generations[4]!.body as { prompt: string }).prompt).toBe('a lighthouse at dusk');
@@ -230,7 +232,10 @@ describe('vite build', () => {
       ].join('\n'),
     );
     const emulator = await testEmulator({ latency: 150 });
-    const files = await buildInMemory(root, online(emulator, { concurrency: 2, images: { twins: { prompt: 'twin peaks', model: 'doubao-seedream-3-0-t2i-250415', size: '512x512' } } }));
+    const files = await buildInMemory(
+      root,
+      online(emulator, { concurrency: 2, images: { twins: { prompt: 'twin peaks', model: 'doubao-seedream-3-0-t2i-250415', size: '512x512' } } }),
+    );
     const generations = emulator.log.generations();
     expect(generations.map((entry) => (entry.body as { prompt: string }).prompt).sort()).toEqual(['frame 1', 'frame 2', 'frame 3', 'frame 4', 'twin peaks']);
     // At no moment were more than two requests open.
@@ -262,7 +267,11 @@ describe('vite build', () => {
     const emulator = await testEmulator({ latency: 300, rejectUnsupportedParams: true });
     await expect(buildInMemory(root, online(emulator))).rejects.toThrow(/seed/);
     const lock = await readLock(root);
-    expect(Object.values(lock.entries).map((entry) => entry.request.prompt).sort()).toEqual(['slow one', 'slow two']);
+    expect(
+      Object.values(lock.entries)
+        .map((entry) => entry.request.prompt)
+        .sort(),
+    ).toEqual(['slow one', 'slow two']);
     expect(emulator.log.generations().every((entry) => !entry.aborted)).toBe(true);
   });
 
@@ -289,7 +298,9 @@ describe('vite build', () => {
     expect(emulator.log.generations()).toHaveLength(4);
 
     const sharp = (await import('sharp')).default;
-    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#2980b9' } }).png().toFile(join(root, 'moved.png'));
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#2980b9' } })
+      .png()
+      .toFile(join(root, 'moved.png'));
     await buildInMemory(root, online(emulator, { images: moved }));
     expect(emulator.log.generations()).toHaveLength(5);
   });

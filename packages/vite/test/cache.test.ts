@@ -22,7 +22,10 @@ async function scratch(): Promise<string> {
 }
 
 const context = (root: string) => ({ root, defaults: {}, defaultModel: 'doubao-seedream-4-0-250828' });
-const png = (color: string) => sharp({ create: { width: 40, height: 30, channels: 3, background: color } }).png().toBuffer();
+const png = (color: string) =>
+  sharp({ create: { width: 40, height: 30, channels: 3, background: color } })
+    .png()
+    .toBuffer();
 
 describe('cache key', () => {
   it('depends on every pixel parameter, not on names, alt text or key order', async () => {
@@ -60,7 +63,9 @@ describe('cache key', () => {
     expect(fromA.files).toEqual([join(root, 'a.png')]);
     await writeFile(join(root, 'a.png'), await png('#123457'));
     expect((await buildRequest({ prompt: 'p', image: 'a.png' }, 'p', context(root))).key).not.toBe(fromA.key);
-    await expect(buildRequest({ prompt: 'p', image: 'missing.png' }, 'p', context(root))).rejects.toThrow(/cannot read reference image missing\.png \(ENOENT\)/);
+    await expect(buildRequest({ prompt: 'p', image: 'missing.png' }, 'p', context(root))).rejects.toThrow(
+      /cannot read reference image missing\.png \(ENOENT\)/,
+    );
   });
 });
 
@@ -91,9 +96,24 @@ describe('import specifiers', () => {
 
 describe('lock file', () => {
   it('serialises deterministically whatever the insertion order', () => {
-    const entry = (file: string) => ({ file, sha256: 'a'.repeat(64), width: 1, height: 1, format: 'png' as const, thumbhash: 'x', source: 'api' as const, request: { prompt: 'p' } as unknown as CanonicalRequest });
-    const one = serializeManifest({ version: 1, entries: { ['b'.repeat(64)]: entry('bbbbbbbbbbbbbbbb.png'), ['a'.repeat(64)]: entry('aaaaaaaaaaaaaaaa.png') } });
-    const two = serializeManifest({ version: 1, entries: { ['a'.repeat(64)]: entry('aaaaaaaaaaaaaaaa.png'), ['b'.repeat(64)]: entry('bbbbbbbbbbbbbbbb.png') } });
+    const entry = (file: string) => ({
+      file,
+      sha256: 'a'.repeat(64),
+      width: 1,
+      height: 1,
+      format: 'png' as const,
+      thumbhash: 'x',
+      source: 'api' as const,
+      request: { prompt: 'p' } as unknown as CanonicalRequest,
+    });
+    const one = serializeManifest({
+      version: 1,
+      entries: { ['b'.repeat(64)]: entry('bbbbbbbbbbbbbbbb.png'), ['a'.repeat(64)]: entry('aaaaaaaaaaaaaaaa.png') },
+    });
+    const two = serializeManifest({
+      version: 1,
+      entries: { ['a'.repeat(64)]: entry('aaaaaaaaaaaaaaaa.png'), ['b'.repeat(64)]: entry('bbbbbbbbbbbbbbbb.png') },
+    });
     expect(one).toBe(two);
     expect(one.endsWith('}\n')).toBe(true);
     expect(parseManifest(one, 'lock').manifest.entries).toEqual(JSON.parse(one).entries);
@@ -141,7 +161,12 @@ describe('CacheStore', () => {
     const red = await png('#ff0000');
     const blue = await png('#0000ff');
     await first.put('a'.repeat(64), { bytes: red, facts: await describeImage(red), source: 'api', request: { prompt: 'red' } as unknown as CanonicalRequest });
-    await second.put('b'.repeat(64), { bytes: blue, facts: await describeImage(blue), source: 'api', request: { prompt: 'blue' } as unknown as CanonicalRequest });
+    await second.put('b'.repeat(64), {
+      bytes: blue,
+      facts: await describeImage(blue),
+      source: 'api',
+      request: { prompt: 'blue' } as unknown as CanonicalRequest,
+    });
     const lock = JSON.parse(await readFile(join(dir, 'seedream.lock.json'), 'utf8'));
     expect(Object.keys(lock.entries).sort()).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
   });

@@ -28,7 +28,9 @@ interface HmrMessage {
 }
 
 /** Connects to Vite's HMR socket like the browser client does; collects every message. */
-async function connectHmr(devServer: ViteDevServer): Promise<{ messages: HmrMessage[]; next: (match: (message: HmrMessage) => boolean) => Promise<HmrMessage> }> {
+async function connectHmr(
+  devServer: ViteDevServer,
+): Promise<{ messages: HmrMessage[]; next: (match: (message: HmrMessage) => boolean) => Promise<HmrMessage> }> {
   const { port } = devServer.httpServer!.address() as AddressInfo;
   const messages: HmrMessage[] = [];
   const waiters: Array<{ match: (message: HmrMessage) => boolean; resolve: (message: HmrMessage) => void }> = [];
@@ -107,7 +109,12 @@ describe('vite dev', () => {
     expect(sha256(generated)).toBe(entry.sha256);
     expect(generated.equals(placeholder)).toBe(false);
     expect(await readFile(join(root, '.seedream', entry.file))).toEqual(generated);
-    expect(emulator.log.generations().map((item) => (item.body as { prompt: string }).prompt).sort()).toEqual(['a lighthouse at dusk', 'a red kite']);
+    expect(
+      emulator.log
+        .generations()
+        .map((item) => (item.body as { prompt: string }).prompt)
+        .sort(),
+    ).toEqual(['a lighthouse at dusk', 'a red kite']);
   });
 
   it('generates the new image when an inline prompt is edited', async () => {
@@ -118,7 +125,15 @@ describe('vite dev', () => {
       configFile: false,
       logLevel: 'silent',
       server: { host: '127.0.0.1', port: 0 },
-      plugins: [seedream({ images: { hero: 'a lighthouse at dusk' }, defaults: { model: 'doubao-seedream-4-0-250828', size: '1280x720' }, apiKey: FAKE_KEY, baseURL: emulator.baseURL, offline: false })],
+      plugins: [
+        seedream({
+          images: { hero: 'a lighthouse at dusk' },
+          defaults: { model: 'doubao-seedream-4-0-250828', size: '1280x720' },
+          apiKey: FAKE_KEY,
+          baseURL: emulator.baseURL,
+          offline: false,
+        }),
+      ],
     });
     await server.listen();
     const base = server.resolvedUrls!.local[0]!;
@@ -167,7 +182,9 @@ describe('vite dev', () => {
 
     const seen = hmr.messages.length;
     const sharp = (await import('sharp')).default;
-    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#27ae60' } }).png().toFile(join(root, 'src/ref.png'));
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#27ae60' } })
+      .png()
+      .toFile(join(root, 'src/ref.png'));
     // The edit reaches the client as an update of the importer; the browser then fetches the module again.
     await hmr.next((message) => (message.type === 'update' || message.type === 'full-reload') && hmr.messages.indexOf(message) >= seen);
     expect(srcOf(await (await get(base, '/@id/__x00__seedream:hero')).text())).toMatch(/^\/@seedream\/~offline\//);
@@ -183,7 +200,15 @@ describe('vite dev', () => {
       configFile: false,
       logLevel: 'silent',
       server: { host: '127.0.0.1', port: 0 },
-      plugins: [seedream({ images: { hero: 'a lighthouse at dusk' }, defaults: { model: 'doubao-seedream-4-0-250828', size: '1280x720' }, apiKey: FAKE_KEY, baseURL: emulator.baseURL, offline: false })],
+      plugins: [
+        seedream({
+          images: { hero: 'a lighthouse at dusk' },
+          defaults: { model: 'doubao-seedream-4-0-250828', size: '1280x720' },
+          apiKey: FAKE_KEY,
+          baseURL: emulator.baseURL,
+          offline: false,
+        }),
+      ],
     });
     await server.listen();
     await get(server.resolvedUrls!.local[0]!, '/src/main.js');
@@ -201,7 +226,15 @@ describe('vite dev', () => {
       configFile: false,
       logLevel: 'silent',
       server: { host: '127.0.0.1', port: 0 },
-      plugins: [seedream({ images: { hero: 'a lighthouse at dusk' }, defaults: { model: 'doubao-seedream-4-0-250828', size: '1280x720' }, apiKey: FAKE_KEY, baseURL: emulator.baseURL, offline: true })],
+      plugins: [
+        seedream({
+          images: { hero: 'a lighthouse at dusk' },
+          defaults: { model: 'doubao-seedream-4-0-250828', size: '1280x720' },
+          apiKey: FAKE_KEY,
+          baseURL: emulator.baseURL,
+          offline: true,
+        }),
+      ],
     });
     await server.listen();
     const base = server.resolvedUrls!.local[0]!;

@@ -14,7 +14,7 @@ export const MODEL_40 = 'doubao-seedream-4-0-250828';
  * A key-shaped secret for the leak checks, assembled at run time so no committed file holds a string that
  * looks like a real key.
  */
-export const FAKE_KEY = ['sk', 'test', 'SEEDREAM', 'FAKE', 'KEY'].join('-') + '-' + 'a1b2c3d4e5'.repeat(3);
+export const FAKE_KEY = `${['sk', 'test', 'SEEDREAM', 'FAKE', 'KEY'].join('-')}-${'a1b2c3d4e5'.repeat(3)}`;
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const cleanups: Array<() => Promise<void>> = [];
@@ -151,6 +151,9 @@ export async function metadataOf(bytes: Uint8Array) {
   return sharp(bytes).metadata();
 }
 
-export async function readLock(root: string): Promise<{ version: number; entries: Record<string, { file: string; sha256: string; source: string; width: number; height: number; format: string; request: { prompt: string } }> }> {
+export async function readLock(root: string): Promise<{
+  version: number;
+  entries: Record<string, { file: string; sha256: string; source: string; width: number; height: number; format: string; request: { prompt: string } }>;
+}> {
   return JSON.parse(await readFile(join(root, '.seedream', 'seedream.lock.json'), 'utf8'));
 }

@@ -44,7 +44,15 @@ describe('without an API key', () => {
 
     // It looks like the offline art: the same deterministic scene (the kite has no reference image).
     const kite = (await evaluateImages(files)).kite!;
-    const expected = await renderPlaceholder({ prompt: 'a red kite over dunes', width: 512, height: 512, format: 'jpeg', seed: 7, model: 'doubao-seedream-3-0-t2i', watermark: false });
+    const expected = await renderPlaceholder({
+      prompt: 'a red kite over dunes',
+      width: 512,
+      height: 512,
+      format: 'jpeg',
+      seed: 7,
+      model: 'doubao-seedream-3-0-t2i',
+      watermark: false,
+    });
     expect(bytesOf(files.get(kite.src.slice(1))!).equals(Buffer.from(expected))).toBe(true);
 
     // Without a key a second build is free…

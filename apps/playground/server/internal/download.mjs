@@ -75,7 +75,10 @@ export function createDownloadHandler({ emulatorOrigin, hostSuffixes = DEFAULT_I
  * @param {string} format
  */
 function safeFilename(name, format) {
-  const cleaned = (name ?? '').replace(/[^\w.-]+/g, '_').replace(/^\.+/, '').slice(0, 80);
+  const cleaned = (name ?? '')
+    .replace(/[^\w.-]+/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 80);
   return cleaned || `seedream.${format === 'jpeg' ? 'jpg' : format}`;
 }
 

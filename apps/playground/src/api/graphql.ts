@@ -16,9 +16,7 @@ export async function graphqlRequest<T>(query: string, variables?: Record<string
     body: JSON.stringify({ query, variables }),
     signal,
   });
-  const body = (await response.json().catch(() => undefined)) as
-    | { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }
-    | undefined;
+  const body = (await response.json().catch(() => undefined)) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> } | undefined;
   const first = body?.errors?.[0];
   if (first) throw new GraphQLRequestError(first.message, first.extensions?.code);
   if (!response.ok || !body?.data) throw new GraphQLRequestError(`GraphQL request failed (HTTP ${response.status})`);

@@ -19,7 +19,10 @@ export function FieldError({ id, message }: { id: string; message: string | unde
   return (
     <p className="field-error" id={`${id}-error`} data-testid={`${id}-error`}>
       <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
-        <path fill="currentColor" d="M8 1.5a6.5 6.5 0 1 1 0 13 6.5 6.5 0 0 1 0-13Zm0 3a.9.9 0 0 0-.9.9v3.2a.9.9 0 0 0 1.8 0V5.4A.9.9 0 0 0 8 4.5Zm0 6.1a1 1 0 1 0 0 2 1 1 0 0 0 0-2Z" />
+        <path
+          fill="currentColor"
+          d="M8 1.5a6.5 6.5 0 1 1 0 13 6.5 6.5 0 0 1 0-13Zm0 3a.9.9 0 0 0-.9.9v3.2a.9.9 0 0 0 1.8 0V5.4A.9.9 0 0 0 8 4.5Zm0 6.1a1 1 0 1 0 0 2 1 1 0 0 0 0-2Z"
+        />
       </svg>
       {message}
     </p>

@@ -27,7 +27,13 @@ export function ModelPicker({ models, value, error, onChange }: Props) {
         Model
       </label>
       <div className="select">
-        <select id="model" value={value} aria-invalid={error ? true : undefined} aria-describedby={describedBy('model', !!model, error)} onChange={(event) => onChange(event.target.value)}>
+        <select
+          id="model"
+          value={value}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy('model', !!model, error)}
+          onChange={(event) => onChange(event.target.value)}
+        >
           {models.map((candidate) => (
             <option key={candidate.id} value={candidate.id}>
               {candidate.label}

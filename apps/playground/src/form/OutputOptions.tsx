@@ -55,16 +55,43 @@ export function OutputOptions({ form, model, errors, onChange }: Props) {
       )}
       <div className="field field-wide">
         <label className="switch">
-          <input type="checkbox" role="switch" aria-checked={form.watermark} id="watermark" checked={form.watermark} onChange={(event) => onChange({ watermark: event.target.checked })} />
+          <input
+            type="checkbox"
+            role="switch"
+            aria-checked={form.watermark}
+            id="watermark"
+            checked={form.watermark}
+            onChange={(event) => onChange({ watermark: event.target.checked })}
+          />
           <span className="switch-track" aria-hidden="true" />
           <span className="switch-text">“AI generated” watermark</span>
         </label>
       </div>
       {model.seed && (
-        <NumberField id="seed" label="Seed" min={-1} max={2147483647} step={1} placeholder="random" value={form.seed} error={errors.seed} onChange={(seed) => onChange({ seed })} />
+        <NumberField
+          id="seed"
+          label="Seed"
+          min={-1}
+          max={2147483647}
+          step={1}
+          placeholder="random"
+          value={form.seed}
+          error={errors.seed}
+          onChange={(seed) => onChange({ seed })}
+        />
       )}
       {model.guidance && (
-        <NumberField id="guidance" label="Guidance" min={1} max={10} step={0.5} placeholder="default" value={form.guidance} error={errors.guidance} onChange={(guidance) => onChange({ guidance })} />
+        <NumberField
+          id="guidance"
+          label="Guidance"
+          min={1}
+          max={10}
+          step={0.5}
+          placeholder="default"
+          value={form.guidance}
+          error={errors.guidance}
+          onChange={(guidance) => onChange({ guidance })}
+        />
       )}
     </div>
   );

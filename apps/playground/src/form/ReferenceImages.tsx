@@ -31,9 +31,8 @@ export function ReferenceImages({ references, max, error, onAdd, onRemove }: Pro
       <legend className="field-label">
         Reference images <span className="count-badge">{`${references.length} / ${max}`}</span>
       </legend>
-      <div
+      <section
         className={`dropzone${dragging ? ' is-dragging' : ''}${full ? ' is-full' : ''}`}
-        role="region"
         aria-label="Drop reference images here"
         data-testid="dropzone"
         onDragOver={(event) => {
@@ -61,12 +60,19 @@ export function ReferenceImages({ references, max, error, onAdd, onRemove }: Pro
         />
         <label htmlFor="references" className="dropzone-label">
           <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
-            <path fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" d="M12 16V4m0 0-4.5 4.5M12 4l4.5 4.5M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3" />
+            <path
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.8"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+              d="M12 16V4m0 0-4.5 4.5M12 4l4.5 4.5M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3"
+            />
           </svg>
           <span>{full ? 'All reference slots are used' : 'Choose images or drop them here'}</span>
         </label>
         <FieldHint id="references">{`Up to ${max} for this model. They guide style, subject and colours.`}</FieldHint>
-      </div>
+      </section>
       {notice && (
         <p className="field-note" role="status">
           {notice}
@@ -77,7 +83,12 @@ export function ReferenceImages({ references, max, error, onAdd, onRemove }: Pro
           {references.map((reference, index) => (
             <li key={reference.id} className="thumb" data-testid="reference-thumb">
               <img src={reference.previewUrl} alt={`Reference ${index + 1}: ${reference.file.name}`} />
-              <button type="button" className="thumb-remove" aria-label={`Remove reference ${index + 1} (${reference.file.name})`} onClick={() => onRemove(reference.id)}>
+              <button
+                type="button"
+                className="thumb-remove"
+                aria-label={`Remove reference ${index + 1} (${reference.file.name})`}
+                onClick={() => onRemove(reference.id)}
+              >
                 <svg aria-hidden="true" viewBox="0 0 16 16" width="12" height="12">
                   <path stroke="currentColor" strokeWidth="2" strokeLinecap="round" d="m4 4 8 8m0-8-8 8" />
                 </svg>

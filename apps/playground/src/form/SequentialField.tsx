@@ -14,7 +14,14 @@ export function SequentialField({ enabled, maxImages, limit, error, onChange }: 
     <fieldset className="field" data-field="maxImages">
       <legend className="visually-hidden">Series</legend>
       <label className="switch">
-        <input type="checkbox" role="switch" aria-checked={enabled} id="sequential" checked={enabled} onChange={(event) => onChange({ sequential: event.target.checked })} />
+        <input
+          type="checkbox"
+          role="switch"
+          aria-checked={enabled}
+          id="sequential"
+          checked={enabled}
+          onChange={(event) => onChange({ sequential: event.target.checked })}
+        />
         <span className="switch-track" aria-hidden="true" />
         <span className="switch-text">Generate a series</span>
       </label>

@@ -45,7 +45,14 @@ export function SizeField({ form, model, error, onChange }: Props) {
       ) : (
         <>
           <div className="size-inputs">
-            <DimensionInput id="size" label="Width" value={form.width} invalid={Boolean(error)} describedBy={describe} onChange={(width) => onChange({ width })} />
+            <DimensionInput
+              id="size"
+              label="Width"
+              value={form.width}
+              invalid={Boolean(error)}
+              describedBy={describe}
+              onChange={(width) => onChange({ width })}
+            />
             <span className="times" aria-hidden="true">
               ×
             </span>
@@ -60,7 +67,14 @@ export function SizeField({ form, model, error, onChange }: Props) {
 }
 
 /** One side of an exact size; both sides share the size field's hint and error. */
-function DimensionInput(props: { id?: string; label: 'Width' | 'Height'; value: string; invalid: boolean; describedBy: string | undefined; onChange(value: string): void }) {
+function DimensionInput(props: {
+  id?: string;
+  label: 'Width' | 'Height';
+  value: string;
+  invalid: boolean;
+  describedBy: string | undefined;
+  onChange(value: string): void;
+}) {
   return (
     <label className="inline-field">
       <span>{props.label}</span>

@@ -25,8 +25,7 @@ export interface FormState {
   guidance: string;
 }
 
-export const EXAMPLE_PROMPT =
-  'A series of 4 images: a paper boat sailing through a quiet watercolor city at dawn, soft pastel light';
+export const EXAMPLE_PROMPT = 'A series of 4 images: a paper boat sailing through a quiet watercolor city at dawn, soft pastel light';
 
 /** The model the form starts with: the first that streams a series, so the gallery shows what the kit does. */
 export function defaultModel(models: ModelInfo[]): ModelInfo | undefined {
@@ -75,7 +74,11 @@ export type FieldName = 'prompt' | 'model' | 'size' | 'references' | 'maxImages'
 
 /** Maps a validation path from the kit (`size`, `image[2]`, `sequential_image_generation_options.max_images`) to a field. */
 export function fieldForPath(path: string): FieldName | undefined {
-  const head = path.replace(/\[\d+\]$/, '').split('.').pop() ?? path;
+  const head =
+    path
+      .replace(/\[\d+\]$/, '')
+      .split('.')
+      .pop() ?? path;
   const byParam: Record<string, FieldName> = {
     prompt: 'prompt',
     model: 'model',

@@ -5,7 +5,14 @@ import type { Art } from '../art.ts';
 export function Header({ info, art }: { info: ServerInfo | undefined; art: Art }) {
   return (
     <header className="hero">
-      <img className="hero-art" src={art.src} alt="" width={art.width} height={art.height} style={art.placeholder ? { backgroundImage: `url(${art.placeholder})` } : undefined} />
+      <img
+        className="hero-art"
+        src={art.src}
+        alt=""
+        width={art.width}
+        height={art.height}
+        style={art.placeholder ? { backgroundImage: `url(${art.placeholder})` } : undefined}
+      />
       <div className="hero-inner">
         <p className="hero-kicker">seedream-kit</p>
         <h1>Seedream playground</h1>
@@ -16,8 +23,8 @@ export function Header({ info, art }: { info: ServerInfo | undefined; art: Art }
           <span className="mode-dot" aria-hidden="true" />
           {info.mode === 'emulator' ? (
             <p>
-              <strong>Offline emulator.</strong> No <code>COMETAPI_KEY</code> is set: images are free placeholder art from the built-in emulator. Set the key and restart to
-              generate for real.
+              <strong>Offline emulator.</strong> No <code>COMETAPI_KEY</code> is set: images are free placeholder art from the built-in emulator. Set the key
+              and restart to generate for real.
             </p>
           ) : (
             <p>

@@ -17,9 +17,20 @@ export function ErrorAlert({ description }: { description: ErrorDescription }) {
   }, [description]);
 
   return (
-    <div className={`alert alert-${description.kind === 'validation' ? 'warning' : 'error'}`} role="alert" data-testid="error-alert" data-kind={description.kind}>
+    <div
+      className={`alert alert-${description.kind === 'validation' ? 'warning' : 'error'}`}
+      role="alert"
+      data-testid="error-alert"
+      data-kind={description.kind}
+    >
       <svg className="alert-icon" aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
-        <path fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" d="M12 7.5v5.5m0 3.5v.01M12 2.8a9.2 9.2 0 1 1 0 18.4 9.2 9.2 0 0 1 0-18.4Z" />
+        <path
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.8"
+          strokeLinecap="round"
+          d="M12 7.5v5.5m0 3.5v.01M12 2.8a9.2 9.2 0 1 1 0 18.4 9.2 9.2 0 0 1 0-18.4Z"
+        />
       </svg>
       <div>
         <p className="alert-title">{description.title}</p>

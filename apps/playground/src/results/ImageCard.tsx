@@ -38,7 +38,13 @@ export function ImageCard({ image, alt }: { image: GalleryImage; alt: string }) 
       <li className="card card-failed" data-testid="gallery-failed">
         <div className="card-media card-media-failed" style={width && height ? { aspectRatio: `${width} / ${height}` } : undefined}>
           <svg aria-hidden="true" viewBox="0 0 24 24" width="28" height="28">
-            <path fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" d="M12 8v5m0 3.5v.01M10.3 3.9 2.4 18a2 2 0 0 0 1.7 3h15.8a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z" />
+            <path
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.6"
+              strokeLinecap="round"
+              d="M12 8v5m0 3.5v.01M10.3 3.9 2.4 18a2 2 0 0 0 1.7 3h15.8a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z"
+            />
           </svg>
           <p>
             <strong>{`Image ${image.index + 1} failed`}</strong>
@@ -58,12 +64,21 @@ export function ImageCard({ image, alt }: { image: GalleryImage; alt: string }) 
         </div>
         <figcaption className="card-caption">
           <span className="card-index">{`#${image.index + 1}`}</span>
-          <span className="card-meta">{[image.size ?? (width && height ? `${width}×${height}` : undefined), extension(image).toUpperCase()].filter(Boolean).join(' · ')}</span>
+          <span className="card-meta">
+            {[image.size ?? (width && height ? `${width}×${height}` : undefined), extension(image).toUpperCase()].filter(Boolean).join(' · ')}
+          </span>
           {download && (
             <a className="icon-button" href={download.href} download={download.filename} title="Download">
               <span className="visually-hidden">{`Download image ${image.index + 1}`}</span>
               <svg aria-hidden="true" viewBox="0 0 16 16" width="16" height="16">
-                <path fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" d="M8 2.5v8m0 0L4.8 7.3M8 10.5l3.2-3.2M2.5 13.5h11" />
+                <path
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="1.6"
+                  strokeLinecap="round"
+                  strokeLinejoin="round"
+                  d="M8 2.5v8m0 0L4.8 7.3M8 10.5l3.2-3.2M2.5 13.5h11"
+                />
               </svg>
             </a>
           )}

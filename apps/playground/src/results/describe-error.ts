@@ -52,10 +52,7 @@ export function describeError(error: unknown): ErrorDescription {
   let detail = kit.message || known.detail;
   if (kind === 'validation') detail = unplaced.length > 0 ? unplaced.join(' ') : known.detail;
   if (kind === 'rate_limit') {
-    detail =
-      kit.retryAfter !== undefined
-        ? `Try again in ${formatSeconds(kit.retryAfter)}.`
-        : 'Wait a moment before trying again.';
+    detail = kit.retryAfter !== undefined ? `Try again in ${formatSeconds(kit.retryAfter)}.` : 'Wait a moment before trying again.';
   }
   return { kind, title: known.title, detail, fields, retryAfter: kit.retryAfter, requestId: kit.requestId };
 }

@@ -8,7 +8,9 @@ export async function makePngFiles(colors: string[]): Promise<{ dir: string; fil
   const dir = await mkdtemp(join(tmpdir(), 'playground-refs-'));
   const files: string[] = [];
   for (const [index, color] of colors.entries()) {
-    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: color } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: color } })
+      .png()
+      .toBuffer();
     const file = join(dir, `reference-${index + 1}.png`);
     await writeFile(file, png);
     files.push(file);

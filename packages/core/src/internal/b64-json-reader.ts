@@ -14,7 +14,7 @@ const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const KEY = [0x62, 0x36, 0x34, 0x5f, 0x6a, 0x73, 0x6f, 0x6e]; // b64_json
 
-const enum State {
+enum State {
   Outside,
   InString,
   InStringEscape,

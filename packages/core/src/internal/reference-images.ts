@@ -33,10 +33,7 @@ export function bytesToDataUri(bytes: Uint8Array, path: string, caps: ModelCapab
 }
 
 /** Wire form of `image`; throws SeedreamValidationError when a Blob's bytes turn out not to be an image. */
-export async function prepareReferenceImages(
-  image: ImageInput | ImageInput[],
-  caps: ModelCapabilities,
-): Promise<string | string[]> {
+export async function prepareReferenceImages(image: ImageInput | ImageInput[], caps: ModelCapabilities): Promise<string | string[]> {
   const list = Array.isArray(image) ? image : [image];
   if (!list.some((item) => binaryKind(item))) return image as string | string[];
   const issues: ValidationIssue[] = [];

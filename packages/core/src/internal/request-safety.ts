@@ -18,9 +18,10 @@ export function headerIssues(headers: Record<string, unknown>): ValidationIssue[
   for (const name of Object.keys(headers)) {
     const value = headers[name];
     const path = `headers.${name.replace(/[^\x21-\x7e]/g, '?')}`;
-    if (!HEADER_NAME.test(name)) issues.push({ path, message: 'not a valid header name (letters, digits and !#$%&\'*+-.^_`|~ only)', severity: 'error' });
+    if (!HEADER_NAME.test(name)) issues.push({ path, message: "not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)", severity: 'error' });
     else if (typeof value !== 'string') issues.push({ path, message: 'a header value must be a string', severity: 'error' });
-    else if (!HEADER_VALUE.test(value)) issues.push({ path, message: 'a header value cannot hold line breaks, NUL or characters beyond Latin-1', severity: 'error' });
+    else if (!HEADER_VALUE.test(value))
+      issues.push({ path, message: 'a header value cannot hold line breaks, NUL or characters beyond Latin-1', severity: 'error' });
   }
   return issues;
 }
@@ -62,6 +63,8 @@ export function withoutSecretInHeaders(response: Response, secret: string | unde
   // The Response constructor takes statuses 200–599 only (not a browser's opaque redirect, status 0).
   if (response.status < 200 || response.status > 599) return response;
   const headers = new Headers();
-  response.headers.forEach((value, name) => headers.append(name, scrubSecret(value, secret)));
+  response.headers.forEach((value, name) => {
+    headers.append(name, scrubSecret(value, secret));
+  });
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

@@ -145,7 +145,7 @@ export function checkShape(params: Record<string, unknown>, issues: ValidationIs
     // The literal, not its export (an alias that browser bundles then need not carry).
     const rule = (RULES as { readonly [name: string]: Rule })[key];
     const value = params[key];
-    if (rule === undefined || value === undefined || !Object.prototype.hasOwnProperty.call(RULES, key)) continue;
+    if (rule === undefined || value === undefined || !Object.hasOwn(RULES, key)) continue;
     if (!check(value, rule, key, issues)) (failed ??= new Set()).add(key);
   }
   return failed;

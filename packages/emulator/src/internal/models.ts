@@ -120,13 +120,7 @@ export const MODELS: readonly ModelRules[] = [
   },
   {
     family: '5.0-pro',
-    ids: [
-      'doubao-seedream-5-0-pro-260628',
-      'dola-seedream-5-0-pro-260628',
-      'seedream-5-0-pro-260628',
-      'doubao-seedream-5.0-pro',
-      'doubao-seedream-5-0-pro',
-    ],
+    ids: ['doubao-seedream-5-0-pro-260628', 'dola-seedream-5-0-pro-260628', 'seedream-5-0-pro-260628', 'doubao-seedream-5.0-pro', 'doubao-seedream-5-0-pro'],
     urlName: 'doubao-seedream-5-0-pro',
     presets: { '1K': ONE_K_PRO, '1.5K': ONE_HALF_K, '2K': TWO_K_PRO },
     pixels: [921600, 4624220],

@@ -101,7 +101,12 @@ export async function startServer(options: EmulatorOptions = {}): Promise<Emulat
         });
       } else {
         req.resume();
-        sendApiError(context, exchange, { status: 404, code: 'NotFound', message: `The requested resource ${method} ${path} was not found` }, { envelope: 'ark' });
+        sendApiError(
+          context,
+          exchange,
+          { status: 404, code: 'NotFound', message: `The requested resource ${method} ${path} was not found` },
+          { envelope: 'ark' },
+        );
       }
     } catch (error) {
       if (controller.signal.aborted) return; // the client left or the server is closing: nothing to answer

@@ -9,7 +9,10 @@ const ALGORITHM = 'TOS4-HMAC-SHA256';
 const REGION = 'cn-beijing';
 
 function stamp(date: Date): { day: string; time: string } {
-  const iso = date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const iso = date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   return { day: iso.slice(0, 8), time: iso };
 }
 

@@ -76,7 +76,12 @@ function parseSize(model: ModelRules, size: unknown, prompt: string): [number, n
   const [minPixels, maxPixels] = model.pixels;
   const pixels = width * height;
   if (pixels < minPixels || pixels > maxPixels) {
-    fail(invalidParameter('size', `the total pixels of \`size\` (${width}x${height} = ${pixels}) must be in [${minPixels}, ${maxPixels}]; the minimum is ${minPixels}`));
+    fail(
+      invalidParameter(
+        'size',
+        `the total pixels of \`size\` (${width}x${height} = ${pixels}) must be in [${minPixels}, ${maxPixels}]; the minimum is ${minPixels}`,
+      ),
+    );
   }
   const ratio = width / height;
   if (height === 0 || ratio < model.aspect[0] || ratio > model.aspect[1]) {

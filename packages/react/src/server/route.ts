@@ -4,7 +4,16 @@
  * `@seedream-kit/core/server`, the same object the GraphQL schema takes. It holds the core client (and with it
  * the key); the browser only ever sees the shapes in `@seedream-kit/core/transport`.
  */
-import { decodeBase64, encodeBase64, sniffImageType, type GenerateParams, type GeneratedImage, type ImageInput, type SeedreamClient, type Usage } from '@seedream-kit/core';
+import {
+  decodeBase64,
+  encodeBase64,
+  sniffImageType,
+  type GenerateParams,
+  type GeneratedImage,
+  type ImageInput,
+  type SeedreamClient,
+  type Usage,
+} from '@seedream-kit/core';
 import { createSpendingPolicy, isSpendingPolicyError, type Admission, type SpendingPolicy, type SpendingPolicyOptions } from '@seedream-kit/core/server';
 import type { ClientImage, ClientResult, ClientUsage } from '@seedream-kit/core/transport';
 import { errorResponse, toWireError, wireError, type WireError } from './wire-error.js';
@@ -28,11 +37,16 @@ export function toSpendingPolicy(policy: SpendingPolicy | SpendingPolicyOptions)
   return typeof (policy as SpendingPolicy).admit === 'function' ? (policy as SpendingPolicy) : createSpendingPolicy(policy as SpendingPolicyOptions);
 }
 
-const isPolicyLike = (value: unknown) => typeof value === 'object' && value !== null && (typeof (value as SpendingPolicy).admit === 'function' || typeof (value as SpendingPolicyOptions).authorize === 'function');
+const isPolicyLike = (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  (typeof (value as SpendingPolicy).admit === 'function' || typeof (value as SpendingPolicyOptions).authorize === 'function');
 
 export function createSeedreamRoute(options: SeedreamRouteOptions): SeedreamRouteHandler {
   if (!isPolicyLike(options?.policy)) {
-    throw new TypeError('createSeedreamRoute: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); the route fails closed');
+    throw new TypeError(
+      'createSeedreamRoute: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); the route fails closed',
+    );
   }
   if (!options.client || typeof options.client.generate !== 'function') {
     throw new TypeError('createSeedreamRoute: `client` (a @seedream-kit/core client) is required');
@@ -95,7 +109,13 @@ export function createSeedreamRoute(options: SeedreamRouteOptions): SeedreamRout
 
 const JSON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
-function fromPolicyError(error: { kind: WireError['kind']; status: number; message: string; fields?: WireError['fields'] | undefined; retryAfter?: number | undefined }): WireError {
+function fromPolicyError(error: {
+  kind: WireError['kind'];
+  status: number;
+  message: string;
+  fields?: WireError['fields'] | undefined;
+  retryAfter?: number | undefined;
+}): WireError {
   return wireError(error.kind, error.status, error.message, {
     ...(error.fields ? { fields: error.fields } : {}),
     ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}),
@@ -207,6 +227,6 @@ function toClientUsage(usage: Usage): ClientUsage {
 
 /** `application/json` or a `+json` type, parameters ignored. */
 function isJson(contentType: string | null): boolean {
-  const type = contentType?.split(';')[0]!.trim().toLowerCase() ?? '';
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }

@@ -47,7 +47,8 @@ export function toWireError(error: unknown): WireError {
   const withId = requestId ? { requestId } : {};
   // The kind's status; core's own message where it is about the request (already scrubbed), else the kind's.
   const own = error instanceof Error && error.message ? scrub(error.message) : undefined;
-  const answer = (kind: SeedreamClientErrorKind, message?: string, extra: Partial<WireError> = {}) => wireError(kind, undefined, message, { ...withId, ...extra });
+  const answer = (kind: SeedreamClientErrorKind, message?: string, extra: Partial<WireError> = {}) =>
+    wireError(kind, undefined, message, { ...withId, ...extra });
   if (isSeedreamValidationError(error)) {
     const fields = error.issues.filter((issue) => issue.severity === 'error').map(({ path, message: text }) => ({ path, message: text }));
     return wireError('validation', undefined, own, { fields });
@@ -68,5 +69,11 @@ export function toWireError(error: unknown): WireError {
 export function errorResponse(error: WireError, headers: Record<string, string> = {}): Response {
   const extra: Record<string, string> = { ...headers };
   if (error.retryAfter !== undefined) extra['retry-after'] = String(Math.ceil(error.retryAfter));
-  return Response.json({ error }, { status: error.status ?? CLIENT_ERROR_KINDS[error.kind]?.status ?? 500, headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra } });
+  return Response.json(
+    { error },
+    {
+      status: error.status ?? CLIENT_ERROR_KINDS[error.kind]?.status ?? 500,
+      headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra },
+    },
+  );
 }

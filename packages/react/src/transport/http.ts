@@ -10,7 +10,6 @@ import {
   SeedreamClientError,
   toImageString,
   type ClientFieldError,
-  type ClientGenerateParams,
   type ClientImage,
   type ClientImageInput,
   type ClientResult,
@@ -49,7 +48,9 @@ export function createHttpTransport(options: HttpTransportOptions): SeedreamTran
       const wantBase64 = params.response_format === 'b64_json';
       try {
         const extra = typeof options.headers === 'function' ? await options.headers() : options.headers;
-        const upload = options.uploadUrl ? { url: options.uploadUrl, signal, ...(extra ? { headers: extra } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) } : undefined;
+        const upload = options.uploadUrl
+          ? { url: options.uploadUrl, signal, ...(extra ? { headers: extra } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) }
+          : undefined;
         const body = JSON.stringify({ ...params, image: await serializeImages(params.image, upload) });
         const response = await (options.fetch ?? globalThis.fetch)(options.url, {
           method: 'POST',

@@ -72,9 +72,7 @@ export function parseManifest(text: string, path: string): ParsedManifest {
     raw = JSON.parse(text);
   } catch {
     const conflict = /^(<{7}|={7}|>{7})/m.test(text) ? ' It holds merge-conflict markers: keep the entries of both sides.' : '';
-    throw new SeedreamPluginError(
-      `${path} is not valid JSON.${conflict} Fix it, or delete it to regenerate every image (this may cost money).`,
-    );
+    throw new SeedreamPluginError(`${path} is not valid JSON.${conflict} Fix it, or delete it to regenerate every image (this may cost money).`);
   }
   const document = raw as Partial<Manifest> | null;
   if (typeof document !== 'object' || document === null || typeof document.entries !== 'object' || document.entries === null) {

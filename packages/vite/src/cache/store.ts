@@ -11,24 +11,12 @@ import { isAtomicWriteTemp, writeFileAtomic } from '@seedream-kit/core/node';
 import { sha256 } from '../internal/hash.js';
 import type { CanonicalRequest } from '../generate/request.js';
 import type { ImageFacts } from '../image/describe.js';
-import {
-  CACHE_FILE,
-  type CacheEntry,
-  type EntrySource,
-  LOCK_FILE,
-  type Manifest,
-  emptyManifest,
-  parseManifest,
-  serializeManifest,
-} from './manifest.js';
+import { CACHE_FILE, type CacheEntry, type EntrySource, LOCK_FILE, type Manifest, emptyManifest, parseManifest, serializeManifest } from './manifest.js';
 
 /** Cache files are committed with the project: readable by everyone, writable by the owner. */
 const FILE_MODE = 0o644;
 
-export type CacheRead =
-  | { status: 'hit'; entry: CacheEntry; bytes: Uint8Array }
-  | { status: 'miss' }
-  | { status: 'corrupt'; entry: CacheEntry; reason: string };
+export type CacheRead = { status: 'hit'; entry: CacheEntry; bytes: Uint8Array } | { status: 'miss' } | { status: 'corrupt'; entry: CacheEntry; reason: string };
 
 /** An image to store: its bytes, what was read from them, and where and how it was made. */
 export interface NewImage {

@@ -29,14 +29,18 @@ export interface ApiBackendOptions {
 const LOCAL_EMULATOR_KEY = 'seedream-vite-local-emulator';
 
 export function createApiBackend(options: ApiBackendOptions): Backend {
-  return coreBackend('api', async () => ({ apiKey: options.apiKey, baseURL: options.baseURL }), options, async () => undefined);
+  return coreBackend(
+    'api',
+    async () => ({ apiKey: options.apiKey, baseURL: options.baseURL }),
+    options,
+    async () => undefined,
+  );
 }
 
 /** Starts the emulator on 127.0.0.1 at the first generation; `close()` stops it (a later miss restarts it). */
 export function createLocalEmulatorBackend(options: Omit<ApiBackendOptions, 'apiKey' | 'baseURL'>): Backend {
   let emulator: Promise<Emulator> | undefined;
-  const start = () =>
-    (emulator ??= import('@seedream-kit/emulator').then(({ startEmulator }) => startEmulator({ host: '127.0.0.1', port: 0 })));
+  const start = () => (emulator ??= import('@seedream-kit/emulator').then(({ startEmulator }) => startEmulator({ host: '127.0.0.1', port: 0 })));
   return coreBackend(
     'emulator',
     async () => ({ apiKey: LOCAL_EMULATOR_KEY, baseURL: (await start()).baseURL }),

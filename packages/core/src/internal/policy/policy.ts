@@ -146,7 +146,8 @@ function toCaller(verdict: AuthorizeVerdict): Caller | 'unauthenticated' | undef
 
 function checkLimits(limits: PolicyLimits): void {
   for (const [name, value] of Object.entries(limits)) {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new RangeError(`createSpendingPolicy: limits.${name} must be a non-negative integer`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+      throw new RangeError(`createSpendingPolicy: limits.${name} must be a non-negative integer`);
   }
 }
 
@@ -255,7 +256,12 @@ export function createSpendingPolicy(options: SpendingPolicyOptions): SpendingPo
       if (!allowedByHook) {
         await giveBack(images);
         const detail: { retryAfter?: number; message?: string } = typeof verdict === 'object' && verdict !== null ? verdict : {};
-        throw new SpendingPolicyError('rate_limit', 429, detail.message ?? 'Too many requests; try again later', detail.retryAfter !== undefined ? { retryAfter: detail.retryAfter } : {});
+        throw new SpendingPolicyError(
+          'rate_limit',
+          429,
+          detail.message ?? 'Too many requests; try again later',
+          detail.retryAfter !== undefined ? { retryAfter: detail.retryAfter } : {},
+        );
       }
     }
 

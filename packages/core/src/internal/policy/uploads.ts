@@ -117,7 +117,7 @@ export function createUploadHandler(options: UploadHandlerOptions): (request: Re
   return async (request) => {
     try {
       if (request.method !== 'POST') throw new SpendingPolicyError('bad_request', 405, 'Use POST');
-      const contentType = request.headers.get('content-type')?.split(';')[0]!.trim().toLowerCase() ?? '';
+      const contentType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (!contentType.startsWith('image/')) throw new SpendingPolicyError('bad_request', 415, 'Send the image bytes with an image/* Content-Type');
       const caller = await options.policy.identify(request, 'upload');
       const declared = request.headers.get('content-length');

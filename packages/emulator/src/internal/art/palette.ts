@@ -33,9 +33,7 @@ function hashedPalette(random: () => number): Palette {
   const hue = random() * 360;
   const spread = (8 + random() * 10) * (random() < 0.5 ? -1 : 1); // analogous step between layers
   const saturation = 38 + random() * 22;
-  const layers = Array.from({ length: LAYERS }, (_, i) =>
-    hslToHex({ h: hue + spread * i, s: saturation + i * 4, l: 76 - i * 10.5 }),
-  );
+  const layers = Array.from({ length: LAYERS }, (_, i) => hslToHex({ h: hue + spread * i, s: saturation + i * 4, l: 76 - i * 10.5 }));
   const skyTop = hslToHex({ h: hue - spread * 3, s: 55, l: 92 });
   return {
     skyTop,

@@ -48,8 +48,7 @@ export function placeholderSvg(input: PlaceholderInput): string {
 export async function renderUncached(input: PlaceholderInput): Promise<Uint8Array> {
   const full = normalise(input);
   const image = sharp(Buffer.from(placeholderSvg(full)), { limitInputPixels: false }).removeAlpha();
-  const buffer =
-    full.format === 'jpeg' ? await image.jpeg({ quality: 85 }).toBuffer() : await image.png({ compressionLevel: 6 }).toBuffer();
+  const buffer = full.format === 'jpeg' ? await image.jpeg({ quality: 85 }).toBuffer() : await image.png({ compressionLevel: 6 }).toBuffer();
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 

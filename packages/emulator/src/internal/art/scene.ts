@@ -14,14 +14,18 @@ export interface SceneInput {
   random: () => number;
 }
 
-const FONT = "DejaVu Sans, Noto Sans, Helvetica, Arial, sans-serif";
+const FONT = 'DejaVu Sans, Noto Sans, Helvetica, Arial, sans-serif';
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
 /** Escapes for XML text and drops characters XML 1.0 forbids (librsvg would refuse the document). */
 export function escapeXml(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the control characters XML 1.0 forbids
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string)
+  );
 }
 
 /** A hill line across the full width, closed along the bottom edge. */

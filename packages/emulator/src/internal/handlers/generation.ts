@@ -37,7 +37,12 @@ export async function handleGeneration(context: ServerContext, exchange: Exchang
     raw = await readBody(req, context.maxBodyBytes);
   } catch (error) {
     if (error instanceof BodyTooLarge) {
-      sendApiError(context, exchange, { status: 413, code: 'InvalidParameter', param: '', message: 'The request body is too large' }, { envelope, headers: { connection: 'close' } });
+      sendApiError(
+        context,
+        exchange,
+        { status: 413, code: 'InvalidParameter', param: '', message: 'The request body is too large' },
+        { envelope, headers: { connection: 'close' } },
+      );
     }
     return;
   }
@@ -202,4 +207,3 @@ async function streamImages(context: ServerContext, exchange: Exchange, plan: Ge
   context.log.update(entry, { events: [...entry.events, '[DONE]'] });
   res.end();
 }
-
