@@ -32,8 +32,12 @@ const WARMUP = 2000;
 const GROUP = 6;
 const IMAGE_LATENCY = 100;
 const KEY = 'sk-bench-key-0000000000';
-const QUERY = 'mutation ($input: GenerateImagesInput!) { generateImages(input: $input) { images { index url size width height } usage { generatedImages } model created } }';
+const QUERY =
+  'mutation ($input: GenerateImagesInput!) { generateImages(input: $input) { images { index url size width height } usage { generatedImages } model created } }';
 const VARIABLES = { input: { prompt: PROMPT, size: SIZE, responseFormat: 'URL' } };
+/** The spending policy's options (required by the schema and the yoga server): every caller allowed, budgets off,
+ *  as the baselines have neither (the budget's own cost is not what these rows measure, and would run out). */
+const POLICY = { authorize: () => true, budget: false };
 
 /** Closed-loop requests/s of `call` at this file's concurrency. */
 const throughput = (call, calls = CALLS) => measureThroughput(call, { calls, concurrency: CONCURRENCY });
@@ -58,20 +62,33 @@ async function startYogaServers(baseURL) {
   const { createSeedreamYoga } = await import('@seedream-kit/graphql/yoga');
   const { createYoga, createSchema } = await import('graphql-yoga');
   const core = createSeedream({ baseURL, apiKey: KEY, model: MODEL });
-  const seedream = await serve(createSeedreamYoga({ client: core, authorize: () => true, yoga: { logging: false } }));
+  const seedream = await serve(createSeedreamYoga({ client: core, policy: POLICY, yoga: { logging: false } }));
   // The same architecture without this package: a hand-written yoga resolver that calls core and returns the URL.
   const bare = await serve(
     createYoga({
       logging: false,
       schema: createSchema({
         typeDefs: 'type Query { ok: Boolean } type Mutation { generate(prompt: String!, size: String): String }',
-        resolvers: { Mutation: { generate: async (_root, args, context) => (await core.generate({ prompt: args.prompt, size: args.size, response_format: 'url' }, { signal: context.request.signal })).images[0].url } },
+        resolvers: {
+          Mutation: {
+            generate: async (_root, args, context) =>
+              (await core.generate({ prompt: args.prompt, size: args.size, response_format: 'url' }, { signal: context.request.signal })).images[0].url,
+          },
+        },
       }),
     }),
   );
   // yoga's own cost on this machine: a mutation that returns a constant, no upstream call.
-  const trivial = await serve(createYoga({ logging: false, schema: createSchema({ typeDefs: 'type Query { ok: Boolean } type Mutation { ping: String }', resolvers: { Mutation: { ping: () => 'pong' } } }) }));
-  return { urls: { seedream: seedream.url, bare: bare.url, trivial: trivial.url }, close: () => Promise.all([seedream, bare, trivial].map((s) => closeServer(s.server))) };
+  const trivial = await serve(
+    createYoga({
+      logging: false,
+      schema: createSchema({ typeDefs: 'type Query { ok: Boolean } type Mutation { ping: String }', resolvers: { Mutation: { ping: () => 'pong' } } }),
+    }),
+  );
+  return {
+    urls: { seedream: seedream.url, bare: bare.url, trivial: trivial.url },
+    close: () => Promise.all([seedream, bare, trivial].map((s) => closeServer(s.server))),
+  };
 }
 
 async function child(role, arg) {
@@ -292,9 +309,10 @@ async function oneProcessRows(rounds) {
   const { execute, parse } = await import('graphql');
   const emulator = await startEmulator({ logLimit: 50 });
   const core = createSeedream({ baseURL: emulator.baseURL, apiKey: KEY, model: MODEL });
-  const { server, url } = await serve(createSeedreamYoga({ client: core, authorize: () => true, yoga: { logging: false } }));
-  const schema = createSeedreamSchema({ client: core, authorize: () => true });
+  const { server, url } = await serve(createSeedreamYoga({ client: core, policy: POLICY, yoga: { logging: false } }));
+  const schema = createSeedreamSchema({ client: core, policy: POLICY });
   const document = parse(QUERY);
+  const jsonHeaders = new Headers({ 'content-type': 'application/json' });
   try {
     const post = httpPoster(url, JSON.stringify({ query: QUERY, variables: VARIABLES }));
     const runners = {
@@ -304,7 +322,9 @@ async function oneProcessRows(rounds) {
       },
       yoga: async () => checkGenerate(await post()),
       execute: async () => {
-        const result = await execute({ schema, document, variableValues: VARIABLES, contextValue: {} });
+        // The policy authorizes a request and counts per-operation budgets on it: a fresh request-like object per call.
+        const contextValue = { request: { method: 'POST', headers: jsonHeaders } };
+        const result = await execute({ schema, document, variableValues: VARIABLES, contextValue });
         if (!result.data?.generateImages.images[0].url) throw new Error('no url');
       },
     };
@@ -350,17 +370,31 @@ async function sseRows(repeats) {
   const emulator = await startEmulator({ latency: IMAGE_LATENCY });
   const emitted = recordEmissions(emulator);
   const core = createSeedream({ baseURL: emulator.baseURL, apiKey: 'sk-bench-key-0000000000', model: MODEL });
-  const yoga = createSeedreamYoga({ client: core, authorize: () => true, limits: { maxImagesPerOperation: GROUP }, yoga: { logging: false } });
+  const yoga = createSeedreamYoga({
+    client: core,
+    policy: { ...POLICY, limits: { maxImagesPerRequest: GROUP } },
+    limits: { maxImagesPerOperation: GROUP },
+    yoga: { logging: false },
+  });
   const { server, url } = await serve(yoga);
   const lastEntryId = () => emulator.log.generations().at(-1).id;
-  const params = { prompt: `a series of ${GROUP} images of a pond`, size: SIZE, sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: GROUP } };
+  const params = {
+    prompt: `a series of ${GROUP} images of a pond`,
+    size: SIZE,
+    sequential_image_generation: 'auto',
+    sequential_image_generation_options: { max_images: GROUP },
+  };
   const query =
     'subscription ($input: GenerateImagesInput!) { imageGeneration(input: $input) { __typename ... on ImageGenerated { image { index url } } ... on GenerationCompleted { usage { generatedImages } } } }';
   const input = { prompt: params.prompt, size: SIZE, sequential: true, maxImages: GROUP };
   try {
     const viaGraphQL = async () => {
       const received = [];
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query, variables: { input } }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query, variables: { input } }),
+      });
       const decoder = new TextDecoder();
       let buffer = '';
       for await (const chunk of response.body) {
@@ -405,7 +439,12 @@ async function sseRows(repeats) {
         ratio: baseline > 0 ? value / baseline : undefined,
         target: '≤ 50 ms',
         ok: value <= 50,
-        note: `${repeats} groups of ${GROUP} images, emulator latency ${IMAGE_LATENCY} ms/image; p90 ${median(graphqlDelays.slice().sort((a, b) => a - b).slice(Math.floor(graphqlDelays.length * 0.8))).toFixed(1)} ms; max ${Math.max(...graphqlDelays).toFixed(1)} ms`,
+        note: `${repeats} groups of ${GROUP} images, emulator latency ${IMAGE_LATENCY} ms/image; p90 ${median(
+          graphqlDelays
+            .slice()
+            .sort((a, b) => a - b)
+            .slice(Math.floor(graphqlDelays.length * 0.8)),
+        ).toFixed(1)} ms; max ${Math.max(...graphqlDelays).toFixed(1)} ms`,
       },
     ];
   } finally {

@@ -7,18 +7,9 @@
  */
 import { APIError, SeedreamError, SeedreamValidationError, type SeedreamError as SeedreamErrorType } from './errors.js';
 import { DEFAULT_MODEL } from './models.js';
-import type {
-  GenerateParams,
-  GenerateResult,
-  ImageStream,
-  RequestOptions,
-  RetryOptions,
-  Seedream,
-  SeedreamOptions,
-  ValidationOptions,
-} from './types.js';
+import type { GenerateParams, GenerateResult, ImageStream, RequestOptions, RetryOptions, Seedream, SeedreamOptions, ValidationOptions } from './types.js';
 import { hasValidationErrors, resolveCapabilities, validateParams } from './validation.js';
-import { apiErrorFromBody, requestIdOf } from './internal/api-errors.js';
+import { apiErrorFromBody, jsonMayHoldSecret, requestIdOf } from './internal/api-errors.js';
 import { headerIssues, serializeBody, withoutSecretInHeaders } from './internal/request-safety.js';
 import { B64JsonReader } from './internal/b64-json-reader.js';
 import { CallScope } from './internal/call-scope.js';
@@ -156,7 +147,7 @@ export class SeedreamClient implements Seedream {
       const result =
         body.response_format === 'b64_json'
           ? await readB64Result(response, { scope, model, apiKey, requestId })
-          : toResult(parseJson(await readText(response, scope, apiKey, requestId), response, requestId), { headers: response.headers, model, apiKey, requestId });
+          : readJsonResult(await readText(response, scope, apiKey, requestId), response, { model, apiKey, requestId });
       return stream ? new ResultImageStream(result) : result;
     } finally {
       if (!handedOver) scope.dispose();
@@ -233,7 +224,7 @@ async function errorFromResponse(response: Response, scope: CallScope, apiKey: s
   let text: string | undefined;
   try {
     text = await response.text();
-  } catch (error) {
+  } catch (_error) {
     if (scope.cause) return scope.abortError({ requestId: requestIdOf(response.headers) });
     text = undefined;
   }
@@ -269,6 +260,16 @@ function parseJson(text: string, response: Response, requestId: string | undefin
   }
 }
 
+/** The result of a JSON answer's text; the walk that scrubs the key is skipped when the text cannot hold it. */
+function readJsonResult(
+  text: string,
+  response: Response,
+  { model, apiKey, requestId }: { model: string; apiKey: string | undefined; requestId: string | undefined },
+): GenerateResult {
+  const body = parseJson(text, response, requestId);
+  return toResult(body, { headers: response.headers, model, apiKey, requestId, bodyMayHoldSecret: jsonMayHoldSecret(text, apiKey) });
+}
+
 /** Reads a `b64_json` answer, decoding the images as the bytes arrive (see B64JsonReader). */
 async function readB64Result(
   response: Response,
@@ -284,7 +285,7 @@ async function readB64Result(
   } catch (error) {
     throw scope.failure(error, 'body', { requestId, apiKey });
   }
-  let document;
+  let document: ReturnType<B64JsonReader['finish']>;
   try {
     document = reader.finish();
   } catch {

@@ -1,7 +1,7 @@
 /** A gateway that echoes the key into a success: no result, event or final result the client returns holds it. */
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSeedream } from '../src/index.js';
+import { createSeedream, type SucceededImage } from '../src/index.js';
 import { FAKE_KEY, rawServer, type RawServer } from './helpers.js';
 
 const echo = (key: string) => `echo-${key}-end`;
@@ -24,7 +24,15 @@ beforeAll(async () => {
         return;
       }
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ model: echo(key), created: 1, data: [slot, { error: { code: echo(key), message: echo(key) } }], usage: { generated_images: 1, extra: echo(key) }, trace: echo(key) }));
+      response.end(
+        JSON.stringify({
+          model: echo(key),
+          created: 1,
+          data: [slot, { error: { code: echo(key), message: echo(key) } }],
+          usage: { generated_images: 1, extra: echo(key) },
+          trace: echo(key),
+        }),
+      );
     });
   });
 });
@@ -46,6 +54,60 @@ describe('the key echoed in a success', () => {
     const events: unknown[] = [];
     for await (const event of stream) events.push(event);
     expect(events).toHaveLength(3);
+    expect(holdsKey(events)).toBe(false);
+    expect(holdsKey(await stream.finalResult())).toBe(false);
+  });
+});
+
+/** The key spelled with JSON escapes (`\u0073\u006b…`): the text does not hold it, the parsed strings do. */
+const escaped = (key: string) => [...key].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+
+describe('the key echoed with JSON escapes, or as a property name', () => {
+  let escaping: RawServer;
+  beforeAll(async () => {
+    escaping = await rawServer((request, response) => {
+      const key = String(request.headers.authorization ?? '').replace(/^Bearer /, '');
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        const spell = (text: string) => text.split(key).join(escaped(key));
+        // A value and a property name in escapes, and a property name in plain text.
+        const slot = { url: 'https://img.test/a.png', size: '2048x2048', note: `echo-${key}`, [`k-${key}`]: 1 };
+        if (JSON.parse(body).stream) {
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          response.write(`data: ${spell(JSON.stringify({ type: 'image_generation.partial_succeeded', model: 'm', created: 1, image_index: 0, ...slot }))}\n\n`);
+          response.write(
+            `data: ${JSON.stringify({ type: 'image_generation.completed', model: 'm', created: 1, usage: { generated_images: 1 }, [key]: key })}\n\n`,
+          );
+          response.end('data: [DONE]\n\n');
+          return;
+        }
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          spell(JSON.stringify({ model: `echo-${key}`, created: 1, data: [slot], usage: { generated_images: 1 } })).replace(
+            '"created"',
+            `"${key}":0,"created"`,
+          ),
+        );
+      });
+    });
+  });
+  afterAll(() => escaping.close());
+  const escapingClient = () => createSeedream({ baseURL: escaping.url, apiKey: FAKE_KEY });
+
+  it('is scrubbed from a JSON result whose text holds it only in escapes', async () => {
+    const result = await escapingClient().generate({ prompt: 'a boat' });
+    expect(holdsKey(result)).toBe(false);
+    expect(result.model).toBe('echo-***');
+    expect((result.images[0] as SucceededImage).extra).toEqual({ note: 'echo-***', 'k-***': 1 });
+    expect(result.extra).toEqual({ '***': 0 });
+  });
+
+  it('is scrubbed from stream events whose text holds it only in escapes', async () => {
+    const stream = await escapingClient().generate({ prompt: 'a boat', stream: true });
+    const events: unknown[] = [];
+    for await (const event of stream) events.push(event);
+    expect(events).toHaveLength(2);
     expect(holdsKey(events)).toBe(false);
     expect(holdsKey(await stream.finalResult())).toBe(false);
   });

@@ -38,8 +38,7 @@ const TYPE_STATUS: Record<string, number> = {
 };
 const REQUEST_ID_IN_MESSAGE = /request[ _-]?id[\s:=]+([A-Za-z0-9][A-Za-z0-9._-]{5,})/i;
 
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
 /** Any object, arrays included (unlike isPlainObject: `{"error": []}` counts as an error envelope here). */
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -51,28 +50,46 @@ export function scrubSecret(value: string, secret: string | undefined): string {
 }
 
 /**
- * A successful payload with the key removed from every string in it (a hostile or broken gateway may echo the
- * Authorization header into `model`, `url`, `size` or any field). Copies only what changes; `b64_json` values are
- * image data and are left as they are. Results are scrubbed like errors: nothing the client returns holds the key.
+ * Whether a string parsed from this JSON text can hold `secret`. Without a backslash every parsed string (and
+ * property name) is a slice of the text, so a text that does not hold the secret yields none that does; an escape
+ * (`\u0073k-…`, `\/`) can spell it, so then the parsed value has to be walked. Lets the common answer skip the walk.
+ */
+export function jsonMayHoldSecret(text: string, secret: string | undefined): boolean {
+  return secret !== undefined && secret.length >= 6 && (text.includes(secret) || text.includes('\\'));
+}
+
+/**
+ * A successful payload with the key removed from every string in it, property names included (a hostile or broken
+ * gateway may echo the Authorization header into `model`, `url`, `size` or any field). Copies only what changes;
+ * `b64_json` values are image data and are left as they are. Results are scrubbed like errors: nothing the client
+ * returns holds the key.
  */
 export function scrubResultStrings<T>(value: T, secret: string | undefined): T {
   if (!secret || secret.length < 6) return value;
+  const scrub = (text: string) => (text.includes(secret) ? text.split(secret).join('***') : text);
   const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') return node.includes(secret) ? node.split(secret).join('***') : node;
+    if (typeof node === 'string') return scrub(node);
     if (Array.isArray(node)) {
       let copy: unknown[] | undefined;
-      node.forEach((item, index) => {
+      for (let index = 0; index < node.length; index++) {
+        const item: unknown = node[index];
         const clean = walk(item);
         if (clean !== item) (copy ??= [...node])[index] = clean;
-      });
+      }
       return copy ?? node;
     }
     if (typeof node === 'object' && node !== null) {
+      const source = node as Record<string, unknown>;
       let copy: Record<string, unknown> | undefined;
-      for (const [key, item] of Object.entries(node)) {
-        if (key === 'b64_json') continue;
-        const clean = walk(item);
-        if (clean !== item) (copy ??= { ...(node as Record<string, unknown>) })[key] = clean;
+      for (const key of Object.keys(source)) {
+        const item = source[key];
+        const clean = key === 'b64_json' ? item : walk(item);
+        const cleanKey = scrub(key);
+        if (clean === item && cleanKey === key) continue;
+        copy ??= { ...source };
+        if (cleanKey !== key) delete copy[key];
+        // defineProperty, not assignment: a `__proto__` key stays a plain property.
+        Object.defineProperty(copy, cleanKey, { value: clean, enumerable: true, writable: true, configurable: true });
       }
       return copy ?? node;
     }

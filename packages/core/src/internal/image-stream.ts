@@ -12,7 +12,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { APIConnectionError, APIError, APIUserAbortError, SeedreamError, isSeedreamError } from '../errors.js';
 import type { FailedImage, GenerateResult, GeneratedImage, ImageStream, ImageStreamEvent, SucceededImage, Usage } from '../types.js';
-import { createAPIError, providerErrorOf, scrubResultStrings } from './api-errors.js';
+import { createAPIError, jsonMayHoldSecret, providerErrorOf, scrubResultStrings } from './api-errors.js';
 import type { CallScope } from './call-scope.js';
 import { isPlainObject } from './plain-object.js';
 import { toImage, toTools, toUsage } from './results.js';
@@ -145,8 +145,7 @@ export class SeedreamImageStream implements ImageStream {
     try {
       payload = JSON.parse(data);
       // An event that echoes the key (a hostile gateway) is scrubbed before any of it is read.
-      const key = this.context.apiKey;
-      if (key && data.includes(key)) payload = scrubResultStrings(payload, key);
+      if (jsonMayHoldSecret(data, this.context.apiKey)) payload = scrubResultStrings(payload, this.context.apiKey);
     } catch {
       throw this.failure(`A stream event is not valid JSON (${message.event ?? 'no event name'}, ${data.length} characters)`);
     }

@@ -86,6 +86,9 @@ export interface ResultContext {
   decoded?: readonly Uint8Array[] | undefined;
   /** Default: read from `headers`. */
   requestId?: string | undefined;
+  /** False when the body's JSON text was checked (`jsonMayHoldSecret`) and no string in it can hold the key: the
+   *  walk that scrubs it is skipped. Default true. */
+  bodyMayHoldSecret?: boolean | undefined;
 }
 
 /**
@@ -94,7 +97,7 @@ export interface ResultContext {
  */
 export function toResult(answerBody: unknown, answer: ResultContext): GenerateResult {
   const { headers, model: requestedModel, apiKey, decoded } = answer;
-  const body = scrubResultStrings(answerBody, apiKey);
+  const body = answer.bodyMayHoldSecret === false ? answerBody : scrubResultStrings(answerBody, apiKey);
   const requestId = answer.requestId ?? requestIdOf(headers);
   if (!isPlainObject(body)) {
     throw new APIError({ status: 200, message: 'The response body is not a JSON object', headers, requestId });
