@@ -3,7 +3,7 @@
  * framework-free and Fetch-standard. Server only: the adapters (@seedream-kit/react/server, @seedream-kit/graphql)
  * take a policy from here, so an app states its rules once.
  */
-export { createSpendingPolicy, plannedImages, DEFAULT_POLICY_LIMITS, DEFAULT_BUDGET } from './internal/policy/policy.js';
+export { createSpendingPolicy, toSpendingPolicy, plannedImages, DEFAULT_POLICY_LIMITS, DEFAULT_BUDGET } from './internal/policy/policy.js';
 export type {
   SpendingPolicy,
   SpendingPolicyOptions,

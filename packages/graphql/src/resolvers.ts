@@ -6,7 +6,7 @@
  */
 import { CLIENT_ERROR_KINDS, encodeBase64, MAX_IMAGES_PER_REQUEST, resolveCapabilities } from '@seedream-kit/core';
 import type { GeneratedImage, GenerateParams, GenerateResult, ImageStream, ModelCapabilities, RequestOptions, Usage } from '@seedream-kit/core';
-import { createSpendingPolicy, isSpendingPolicyError } from '@seedream-kit/core/server';
+import { isSpendingPolicyError, toSpendingPolicy } from '@seedream-kit/core/server';
 import type { Admission, SpendingPolicy, SpendingPolicyError, SpendingPolicyOptions } from '@seedream-kit/core/server';
 import type { GraphQLFieldResolver } from 'graphql';
 import { badUserInput, imageErrorMessage, seedreamError, toGraphQLError } from './errors.js';
@@ -151,16 +151,9 @@ function fromPolicyError(error: SpendingPolicyError) {
 
 /** Resolvers of `typeDefs`, in the `{ Type: { field } }` map graphql-tools, Apollo Server and Mercurius take. */
 export function createResolvers<TContext = any>(options: SeedreamResolverOptions<TContext>): SeedreamResolvers {
-  const policyLike = options?.policy as Partial<SpendingPolicy & SpendingPolicyOptions> | undefined;
-  if (typeof policyLike?.admit !== 'function' && typeof policyLike?.authorize !== 'function') {
-    throw new TypeError(
-      'createResolvers: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); generation is paid and must not be open by default.',
-    );
-  }
+  const policy = toSpendingPolicy(options?.policy, 'createResolvers');
   if (!options.client || typeof options.client.generate !== 'function') throw new TypeError('createResolvers: `client` (a core SeedreamClient) is required.');
   const { client } = options;
-  const policy: SpendingPolicy =
-    typeof policyLike.admit === 'function' ? (options.policy as SpendingPolicy) : createSpendingPolicy(options.policy as SpendingPolicyOptions);
   const limits = { ...DEFAULT_LIMITS, ...stripUndefined(options.limits ?? {}) };
   for (const [name, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)

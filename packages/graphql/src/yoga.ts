@@ -5,7 +5,7 @@
 import { GraphQLError, Kind, getOperationAST, parse, type DocumentNode, type ExecutionResult, type SelectionSetNode } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Plugin, YogaServerInstance, YogaServerOptions } from 'graphql-yoga';
-import { createSpendingPolicy, type SpendingPolicy, type SpendingPolicyOptions } from '@seedream-kit/core/server';
+import { type SpendingPolicy, toSpendingPolicy } from '@seedream-kit/core/server';
 import { useRequestBodyLimit } from './body-limit.js';
 import { PAID_FIELDS, seedreamValidationRules } from './limits.js';
 import type { QueryLimits, SeedreamLimits } from './limits.js';
@@ -128,13 +128,7 @@ type SeedreamYogaServer = YogaServerInstance<{}, {}>;
 
 export function createSeedreamYoga<TContext = any>(options: SeedreamYogaOptions<TContext>): SeedreamYogaServer {
   const { yoga = {}, queryLimits, maxTokens, ...resolverOptions } = options;
-  const policyLike = resolverOptions.policy as Partial<SpendingPolicy & SpendingPolicyOptions> | undefined;
-  if (typeof policyLike?.admit !== 'function' && typeof policyLike?.authorize !== 'function') {
-    throw new TypeError(
-      'createSeedreamYoga: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); generation is paid and must not be open by default.',
-    );
-  }
-  const policy = typeof policyLike.admit === 'function' ? (policyLike as SpendingPolicy) : createSpendingPolicy(policyLike as SpendingPolicyOptions);
+  const policy = toSpendingPolicy(resolverOptions.policy, 'createSeedreamYoga');
   const schema = createSeedreamSchema({ ...resolverOptions, policy });
   const server = createYoga({
     batching: false,

@@ -14,7 +14,7 @@ import {
   type SeedreamClient,
   type Usage,
 } from '@seedream-kit/core';
-import { createSpendingPolicy, isSpendingPolicyError, type Admission, type SpendingPolicy, type SpendingPolicyOptions } from '@seedream-kit/core/server';
+import { isSpendingPolicyError, toSpendingPolicy, type Admission, type SpendingPolicy, type SpendingPolicyOptions } from '@seedream-kit/core/server';
 import type { ClientImage, ClientResult, ClientUsage } from '@seedream-kit/core/transport';
 import { errorResponse, toWireError, wireError, type WireError } from './wire-error.js';
 
@@ -32,26 +32,11 @@ export interface SeedreamRouteOptions {
 
 export type SeedreamRouteHandler = (request: Request) => Promise<Response>;
 
-/** A policy object as it is, or one built from options. */
-export function toSpendingPolicy(policy: SpendingPolicy | SpendingPolicyOptions): SpendingPolicy {
-  return typeof (policy as SpendingPolicy).admit === 'function' ? (policy as SpendingPolicy) : createSpendingPolicy(policy as SpendingPolicyOptions);
-}
-
-const isPolicyLike = (value: unknown) =>
-  typeof value === 'object' &&
-  value !== null &&
-  (typeof (value as SpendingPolicy).admit === 'function' || typeof (value as SpendingPolicyOptions).authorize === 'function');
-
 export function createSeedreamRoute(options: SeedreamRouteOptions): SeedreamRouteHandler {
-  if (!isPolicyLike(options?.policy)) {
-    throw new TypeError(
-      'createSeedreamRoute: `policy` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); the route fails closed',
-    );
-  }
+  const policy = toSpendingPolicy(options?.policy, 'createSeedreamRoute');
   if (!options.client || typeof options.client.generate !== 'function') {
     throw new TypeError('createSeedreamRoute: `client` (a @seedream-kit/core client) is required');
   }
-  const policy = toSpendingPolicy(options.policy);
   const pingInterval = options.pingInterval ?? 15_000;
   const { client } = options;
 

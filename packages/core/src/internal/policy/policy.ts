@@ -294,6 +294,17 @@ export function createSpendingPolicy(options: SpendingPolicyOptions): SpendingPo
   };
 }
 
+/**
+ * What every adapter's `policy` option takes: a policy object as it is, or one built from its options. Anything
+ * else throws: spending fails closed. `owner` names the adapter in the message.
+ */
+export function toSpendingPolicy(policy: SpendingPolicy | SpendingPolicyOptions | undefined, owner = 'toSpendingPolicy'): SpendingPolicy {
+  const candidate = policy as Partial<SpendingPolicy & SpendingPolicyOptions> | undefined;
+  if (typeof candidate?.admit === 'function') return candidate as SpendingPolicy;
+  if (typeof candidate?.authorize === 'function') return createSpendingPolicy(candidate as SpendingPolicyOptions);
+  throw new TypeError(`${owner}: \`policy\` is required (createSpendingPolicy({ authorize }) from @seedream-kit/core/server); spending fails closed`);
+}
+
 /** The most images one generation can produce (what the budget counts). */
 export function plannedImages(params: GenerateParams): number {
   if (params.sequential_image_generation !== 'auto') return 1;
