@@ -5,7 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { CACHE_FILE } from '../cache/manifest.js';
+import { CACHE_FILE } from '@seedream-kit/art';
+
+const CONTENT_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', avif: 'image/avif' };
 
 export interface MemoryImage {
   bytes: Uint8Array;
@@ -34,7 +36,7 @@ export function createImageMiddleware(options: ImageMiddlewareOptions) {
     // Only names the cache itself writes: no path can leave the folder.
     if (!image && CACHE_FILE.test(path)) {
       const bytes = await readFile(join(options.cacheDir(), path)).catch(() => undefined);
-      if (bytes) image = { bytes, type: path.endsWith('.png') ? 'image/png' : 'image/jpeg' };
+      if (bytes) image = { bytes, type: CONTENT_TYPES[path.slice(path.lastIndexOf('.') + 1)] ?? 'application/octet-stream' };
     }
     if (!image) {
       res.statusCode = 404;

@@ -7,6 +7,7 @@ import { SeedreamPluginError } from '../errors.js';
 import { stableJsonFile } from '../internal/canonical-json.js';
 import type { CanonicalRequest } from '../generate/request.js';
 import type { ImageFacts } from '../image/describe.js';
+import type { SeedreamVariantFormat } from '../types.js';
 
 export const LOCK_FILE = 'seedream.lock.json';
 export const MANIFEST_VERSION = 1;
@@ -23,6 +24,18 @@ export interface CacheEntry extends Omit<ImageFacts, 'placeholder'> {
   sha256: string;
   source: EntrySource;
   request: CanonicalRequest;
+  /** Responsive variants derived from this image, by `<width>w.<format>` (`640w.avif`). */
+  variants?: Record<string, VariantEntry>;
+}
+
+/** A resized, re-encoded copy of an entry's image (derived with sharp; never generated). */
+export interface VariantEntry {
+  /** `<first 16 hex of sha256>.<avif|webp|png|jpg>` */
+  file: string;
+  sha256: string;
+  width: number;
+  height: number;
+  format: SeedreamVariantFormat;
 }
 
 export interface Manifest {
@@ -33,14 +46,35 @@ export interface Manifest {
 export const emptyManifest = (): Manifest => ({ version: MANIFEST_VERSION, entries: {} });
 
 const HEX64 = /^[0-9a-f]{64}$/;
-export const CACHE_FILE = /^[0-9a-f]{16}\.(png|jpg)$/;
+/** Names of generated images. */
+const IMAGE_FILE = /^[0-9a-f]{16}\.(png|jpg)$/;
+/** Names of every file the cache writes (generated images and their variants). */
+export const CACHE_FILE = /^[0-9a-f]{16}\.(png|jpg|webp|avif)$/;
+
+export const variantId = (width: number, format: SeedreamVariantFormat): string => `${width}w.${format}`;
+
+function isVariantEntry(value: unknown): value is VariantEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const variant = value as Record<string, unknown>;
+  return (
+    typeof variant.file === 'string' &&
+    CACHE_FILE.test(variant.file) &&
+    typeof variant.sha256 === 'string' &&
+    HEX64.test(variant.sha256) &&
+    Number.isInteger(variant.width) &&
+    (variant.width as number) > 0 &&
+    Number.isInteger(variant.height) &&
+    (variant.height as number) > 0 &&
+    (variant.format === 'avif' || variant.format === 'webp' || variant.format === 'png' || variant.format === 'jpeg')
+  );
+}
 
 export function isCacheEntry(value: unknown): value is CacheEntry {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Record<string, unknown>;
   return (
     typeof entry.file === 'string' &&
-    CACHE_FILE.test(entry.file) &&
+    IMAGE_FILE.test(entry.file) &&
     typeof entry.sha256 === 'string' &&
     HEX64.test(entry.sha256) &&
     Number.isInteger(entry.width) &&
@@ -52,7 +86,9 @@ export function isCacheEntry(value: unknown): value is CacheEntry {
     (entry.placeholder === undefined || (typeof entry.placeholder === 'string' && entry.placeholder.startsWith('data:image/'))) &&
     (entry.source === 'api' || entry.source === 'emulator') &&
     typeof entry.request === 'object' &&
-    entry.request !== null
+    entry.request !== null &&
+    (entry.variants === undefined ||
+      (typeof entry.variants === 'object' && entry.variants !== null && Object.values(entry.variants as object).every(isVariantEntry)))
   );
 }
 
@@ -79,7 +115,7 @@ export function parseManifest(text: string, path: string): ParsedManifest {
     throw new SeedreamPluginError(`${path} is not a seedream lock file (no "entries" object)`);
   }
   if (document.version !== MANIFEST_VERSION) {
-    throw new SeedreamPluginError(`${path} has version ${String(document.version)}; this @seedream-kit/vite reads version ${MANIFEST_VERSION}`);
+    throw new SeedreamPluginError(`${path} has version ${String(document.version)}; this @seedream-kit/art reads version ${MANIFEST_VERSION}`);
   }
   const manifest = emptyManifest();
   const dropped: string[] = [];

@@ -11,7 +11,19 @@ import { isAtomicWriteTemp, writeFileAtomic } from '@seedream-kit/core/node';
 import { sha256 } from '../internal/hash.js';
 import type { CanonicalRequest } from '../generate/request.js';
 import type { ImageFacts } from '../image/describe.js';
-import { CACHE_FILE, type CacheEntry, type EntrySource, LOCK_FILE, type Manifest, emptyManifest, parseManifest, serializeManifest } from './manifest.js';
+import type { SeedreamVariantFormat } from '../types.js';
+import {
+  CACHE_FILE,
+  type CacheEntry,
+  type EntrySource,
+  LOCK_FILE,
+  type Manifest,
+  type VariantEntry,
+  emptyManifest,
+  parseManifest,
+  serializeManifest,
+  variantId,
+} from './manifest.js';
 
 /** Cache files are committed with the project: readable by everyone, writable by the owner. */
 const FILE_MODE = 0o644;
@@ -25,6 +37,16 @@ export interface NewImage {
   source: EntrySource;
   request: CanonicalRequest;
 }
+
+/** A derived variant to store. */
+export interface NewVariant {
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+  format: SeedreamVariantFormat;
+}
+
+export const VARIANT_EXTENSION: Record<SeedreamVariantFormat, string> = { avif: 'avif', webp: 'webp', png: 'png', jpeg: 'jpg' };
 
 export interface PruneResult {
   /** Keys removed from the lock file. */
@@ -106,6 +128,41 @@ export class CacheStore {
     return entry;
   }
 
+  /** The recorded variant, verified against its SHA-256 (undefined when absent, missing or altered). */
+  readVariant(key: string, width: number, format: SeedreamVariantFormat): { variant: VariantEntry; bytes: Uint8Array } | undefined {
+    const variant = this.#manifest.entries[key]?.variants?.[variantId(width, format)];
+    if (!variant) return undefined;
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(join(this.dir, variant.file));
+    } catch {
+      return undefined;
+    }
+    return sha256(bytes) === variant.sha256 ? { variant, bytes } : undefined;
+  }
+
+  /** Stores variants of the entry `key` (content-addressed files beside it) and records them in its entry. */
+  async putVariants(key: string, variants: NewVariant[]): Promise<VariantEntry[]> {
+    const entry = this.#manifest.entries[key];
+    if (!entry) throw new Error(`seedream: no cache entry ${key} to add variants to`);
+    await mkdir(this.dir, { recursive: true });
+    const recorded: VariantEntry[] = [];
+    for (const { bytes, width, height, format } of variants) {
+      const digest = sha256(bytes);
+      const variant: VariantEntry = { file: `${digest.slice(0, 16)}.${VARIANT_EXTENSION[format]}`, sha256: digest, width, height, format };
+      const path = join(this.dir, variant.file);
+      const existing = await readFile(path).catch(() => undefined);
+      if (!existing || sha256(existing) !== digest) await writeFileAtomic(path, bytes, { mode: FILE_MODE });
+      recorded.push(variant);
+    }
+    const updated: CacheEntry = { ...entry, variants: { ...entry.variants } };
+    for (const variant of recorded) updated.variants![variantId(variant.width, variant.format)] = variant;
+    this.#manifest.entries[key] = updated;
+    this.#added.set(key, updated);
+    await this.#saveManifest();
+    return recorded;
+  }
+
   /** Removes every entry whose key is not in `keep`, then every file no remaining entry names. */
   async prune(keep: ReadonlySet<string>): Promise<PruneResult> {
     const entries = Object.keys(this.#manifest.entries).filter((key) => !keep.has(key));
@@ -115,7 +172,9 @@ export class CacheStore {
       this.#removed.add(key);
     }
     await this.#saveManifest();
-    const referenced = new Set(Object.values(this.#manifest.entries).map((entry) => entry.file));
+    const referenced = new Set(
+      Object.values(this.#manifest.entries).flatMap((entry) => [entry.file, ...Object.values(entry.variants ?? {}).map((variant) => variant.file)]),
+    );
     const files: string[] = [];
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {
       if ((CACHE_FILE.test(name) && !referenced.has(name)) || isAtomicWriteTemp(name)) {
@@ -148,7 +207,7 @@ export class CacheStore {
       const { manifest: onDisk, text } = await readManifest(this.lockPath);
       const merged = { ...onDisk.entries };
       for (const key of removed) delete merged[key];
-      for (const [key, entry] of added) merged[key] = entry;
+      for (const [key, entry] of added) merged[key] = withVariantsOf(merged[key], entry);
       const serialized = serializeManifest({ version: onDisk.version, entries: merged });
       if (serialized !== text) {
         await mkdir(this.dir, { recursive: true });
@@ -167,6 +226,12 @@ export class CacheStore {
     this.#writing = write.catch(() => undefined);
     return write;
   }
+}
+
+/** `entry`, keeping variants another process recorded for the same image meanwhile. */
+function withVariantsOf(onDisk: CacheEntry | undefined, entry: CacheEntry): CacheEntry {
+  if (!onDisk?.variants || onDisk.sha256 !== entry.sha256) return entry;
+  return { ...entry, variants: { ...onDisk.variants, ...entry.variants } };
 }
 
 async function readManifest(path: string): Promise<{ manifest: Manifest; dropped: string[]; text: string | undefined }> {

@@ -10,7 +10,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { SeedreamPluginError } from '../errors.js';
 import { canonicalJson } from '../internal/canonical-json.js';
 import { sha256 } from '../internal/hash.js';
-import type { SeedreamImageParams, SeedreamImageSpec, SeedreamOutputFormat } from '../types.js';
+import type { SeedreamImageParams, SeedreamImageSpec, SeedreamOutputFormat, SeedreamVariantFormat } from '../types.js';
 
 /**
  * Version of what the key means and of the cached files' layout. Bumping it turns every entry into a miss
@@ -45,9 +45,22 @@ export interface ImageRequest {
   references: ReferenceImage[];
   /** Absolute paths of local reference files (watched in dev: editing one regenerates). */
   files: string[];
+  /** Responsive variants to derive (not part of the key: they never cost a generation). */
+  responsive: ResponsiveRequest | undefined;
 }
 
-const SPEC_KEYS = new Set(['prompt', 'size', 'seed', 'model', 'watermark', 'output_format', 'guidance_scale', 'image', 'alt']);
+export interface ResponsiveRequest {
+  /** Ascending, distinct. */
+  widths: number[];
+  /** Distinct, in `<picture>` order. */
+  formats: SeedreamVariantFormat[];
+}
+
+export const VARIANT_FORMATS: readonly SeedreamVariantFormat[] = ['avif', 'webp', 'png', 'jpeg'];
+/** Widest variant accepted (sharp can go further; nobody serves wider). */
+const MAX_VARIANT_WIDTH = 8192;
+
+const SPEC_KEYS = new Set(['prompt', 'size', 'seed', 'model', 'watermark', 'output_format', 'guidance_scale', 'image', 'alt', 'widths', 'formats']);
 
 /** Checks a spec's shape; `where` names it in messages (`images.hero`, `seedream:?prompt=…`). */
 export function checkSpec(spec: unknown, where: string): asserts spec is SeedreamImageSpec {
@@ -62,6 +75,19 @@ export function checkSpec(spec: unknown, where: string): asserts spec is Seedrea
   if (value.alt !== undefined && typeof value.alt !== 'string') fail('`alt` must be a string');
   const images = value.image === undefined ? [] : Array.isArray(value.image) ? value.image : [value.image];
   if (images.some((image) => typeof image !== 'string' || image === '')) fail('`image` must be a path, data URI or URL, or an array of them');
+  if (value.widths !== undefined) {
+    const widths = value.widths;
+    if (!Array.isArray(widths) || widths.length === 0 || widths.some((w) => !Number.isInteger(w) || w < 1 || w > MAX_VARIANT_WIDTH)) {
+      fail(`\`widths\` must be a non-empty list of integers from 1 to ${MAX_VARIANT_WIDTH}`);
+    }
+  }
+  if (value.formats !== undefined) {
+    const formats = value.formats;
+    if (!Array.isArray(formats) || formats.length === 0 || formats.some((f) => !VARIANT_FORMATS.includes(f as SeedreamVariantFormat))) {
+      fail(`\`formats\` must be a non-empty list of ${VARIANT_FORMATS.map((f) => `"${f}"`).join(', ')}`);
+    }
+    if (value.widths === undefined) fail('`formats` needs `widths` (the variants are one per width and format)');
+  }
 }
 
 export function checkParams(value: Record<string, unknown>, where: string): void {
@@ -113,7 +139,10 @@ export async function buildRequest(spec: SeedreamImageSpec, label: string, conte
     guidance_scale: params.guidance_scale ?? null,
     image: ids,
   };
-  return { key: requestKey(canonical), label, alt: spec.alt ?? spec.prompt, canonical, references, files };
+  const responsive: ResponsiveRequest | undefined = spec.widths
+    ? { widths: [...new Set(spec.widths)].sort((a, b) => a - b), formats: [...new Set(spec.formats ?? ['webp' as const])] }
+    : undefined;
+  return { key: requestKey(canonical), label, alt: spec.alt ?? spec.prompt, canonical, references, files, responsive };
 }
 
 export function requestKey(canonical: CanonicalRequest): string {

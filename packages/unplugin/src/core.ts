@@ -1,0 +1,120 @@
+/**
+ * The unplugin factory: `seedream:*` imports for webpack, Rspack, Rollup, esbuild, Rolldown and Vite, over
+ * the same engine (@seedream-kit/art) as the Vite plugin — the same module, cache folder and lock file.
+ * Images and their variants are emitted with content-hashed file names and exported as `publicPath + file`.
+ */
+import { createHash } from 'node:crypto';
+import { relative } from 'node:path';
+import { ArtEngine, type ArtLog, type ModuleVariant, moduleCode, PREFIX, RESOLVED_PREFIX, type SeedreamArtOptions, slug } from '@seedream-kit/art';
+import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unplugin';
+
+export interface SeedreamUnpluginOptions extends SeedreamArtOptions {
+  /** Project root: `cacheDir` and relative reference paths start here. Default: Vite's root, else `process.cwd()`. */
+  root?: string;
+  /** Prefix of the exported URLs (`src`, `srcset`). Default `/`. */
+  publicPath?: string;
+  /** Folder of the emitted images inside the output folder. Default `assets`. */
+  assetsDir?: string;
+  /** Where progress and warnings go. Default: stderr, prefixed `[seedream]`. */
+  logger?: ArtLog;
+}
+
+export const PLUGIN_NAME = 'seedream-kit:unplugin';
+
+const stderrLogger: ArtLog = {
+  info: (message) => void process.stderr.write(`[seedream] ${message}\n`),
+  warn: (message) => void process.stderr.write(`[seedream] warning: ${message}\n`),
+};
+
+const hash8 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+const extensionOf = (format: 'png' | 'jpeg') => (format === 'jpeg' ? 'jpg' : 'png');
+
+export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | undefined> = (options = {}) => {
+  const { root: rootOption, publicPath = '/', assetsDir = 'assets', logger = stderrLogger, ...artOptions } = options;
+  const engine = new ArtEngine(artOptions);
+  let root = rootOption;
+  let failed = false;
+  /** File names emitted in this build (one emit per file, however many modules share it). */
+  const emitted = new Set<string>();
+  const base = publicPath.endsWith('/') ? publicPath : `${publicPath}/`;
+  const folder = assetsDir.replace(/^\/+|\/+$/g, '');
+  const fileName = (name: string) => (folder ? `${folder}/${name}` : name);
+
+  return {
+    name: PLUGIN_NAME,
+    enforce: 'pre',
+
+    buildStart() {
+      engine.configure({ root: root ?? process.cwd(), log: logger });
+      failed = false;
+      emitted.clear();
+    },
+
+    resolveId(source, importer) {
+      // webpack hands over `\0seedream:…` (see the webpack hook below); everything else `seedream:…`.
+      const specifier = source.startsWith(RESOLVED_PREFIX) ? source.slice(1) : source;
+      if (!specifier.startsWith(PREFIX)) return null;
+      return engine.resolveId(specifier, importer);
+    },
+
+    loadInclude(id) {
+      return id.startsWith(RESOLVED_PREFIX);
+    },
+
+    async load(id) {
+      if (!id.startsWith(RESOLVED_PREFIX)) return null;
+      try {
+        const request = await engine.request(id);
+        for (const file of request.files) this.addWatchFile(file);
+        const image = await engine.image(request);
+        const name = slug(request.label);
+        const emit = (file: string, source: Uint8Array) => {
+          if (!emitted.has(file)) {
+            emitted.add(file);
+            this.emitFile({ type: 'asset', fileName: file, source });
+          }
+          return JSON.stringify(base + file);
+        };
+        const src = emit(fileName(`${name}-${(image.entry?.sha256 ?? hash8(image.bytes)).slice(0, 8)}.${extensionOf(image.facts.format)}`), image.bytes);
+        const variants: ModuleVariant[] = (await engine.variants(image)).map((variant) => ({
+          url: emit(fileName(`${name}-${variant.width}w-${hash8(variant.bytes)}.${variant.extension}`), variant.bytes),
+          width: variant.width,
+          format: variant.format,
+        }));
+        return moduleCode({ src, facts: image.facts, alt: request.alt, variants });
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    },
+
+    async buildEnd() {
+      const cacheDir = engine.cacheDir;
+      const removed = await engine.finish({ failed });
+      if (cacheDir && removed && (removed.entries.length > 0 || removed.files.length > 0)) {
+        logger.info(
+          `seedream: pruned ${removed.entries.length} unused entr${removed.entries.length === 1 ? 'y' : 'ies'} and ${removed.files.length} file(s) from ${relative(engine.root, cacheDir) || '.'}`,
+        );
+      }
+    },
+
+    vite: {
+      configResolved(config) {
+        root ??= config.root;
+      },
+    },
+
+    // webpack reads `seedream:` as a URI scheme and fails before resolver plugins run: hand it over as a
+    // virtual id instead (Rspack and the others need nothing).
+    webpack(compiler) {
+      compiler.hooks.normalModuleFactory.tap(PLUGIN_NAME, (factory) => {
+        factory.hooks.beforeResolve.tap(PLUGIN_NAME, (data) => {
+          if (data.request.startsWith(PREFIX)) data.request = `\0${data.request}`;
+        });
+      });
+    },
+  };
+};
+
+/** The plugin for every bundler: `.webpack()`, `.rspack()`, `.rollup()`, `.esbuild()`, `.rolldown()`, `.vite()`. */
+export const seedreamUnplugin: UnpluginInstance<SeedreamUnpluginOptions | undefined> = createUnplugin(seedreamUnpluginFactory);

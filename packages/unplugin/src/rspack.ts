@@ -1,0 +1,6 @@
+/** The rspack plugin: `seedream(options)`. */
+import { seedreamUnplugin } from './core.js';
+
+export type { SeedreamUnpluginOptions } from './core.js';
+export const seedream = seedreamUnplugin.rspack;
+export default seedream;

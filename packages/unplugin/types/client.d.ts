@@ -1,0 +1,6 @@
+/**
+ * Types of `seedream:*` imports. Add to tsconfig.json: `"types": ["@seedream-kit/unplugin/client"]`, or put
+ * `/// <reference types="@seedream-kit/unplugin/client" />` in a `.d.ts` file of your project. The declarations
+ * are @seedream-kit/art's, shared by every adapter.
+ */
+/// <reference types="@seedream-kit/art/client" />
