@@ -1,0 +1,158 @@
+/**
+ * One fixture app (two named images, one inline with a relative reference image, one responsive inline image)
+ * built by Vite, webpack, Rspack, Rollup, esbuild and Rolldown through the unplugin adapters — and by the
+ * native @seedream-kit/vite plugin — against a real emulator over HTTP: the same cache, byte for byte, the
+ * right pixels in every output, no request on a warm build, none at all in CI.
+ */
+import { join } from 'node:path';
+import seedreamVite from '@seedream-kit/vite';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  BUNDLERS,
+  type Bundler,
+  buildWith,
+  cleanup,
+  copyFixture,
+  DEFAULTS,
+  evaluate,
+  FAKE_KEY,
+  type FixtureImages,
+  fileOf,
+  fixtureOptions,
+  IMAGES,
+  type Messages,
+  readTree,
+  testEmulator,
+} from './helpers.js';
+
+const EXPECTED = {
+  hero: { width: 1280, height: 720, format: 'png', alt: 'Lighthouse' },
+  card: { width: 512, height: 512, format: 'jpeg', alt: 'a paper boat on a pond' },
+  kite: { width: 1280, height: 720, format: 'jpeg', alt: 'Kite' },
+  bay: { width: 640, height: 480, format: 'jpeg', alt: 'a quiet bay' },
+} as const;
+
+/** `w=160;320;1000` of a 640-wide image: 1000 is clamped to 640. */
+const BAY_WIDTHS = [160, 320, 640];
+
+async function checkOutput(outDir: string, images: FixtureImages): Promise<void> {
+  for (const [name, expected] of Object.entries(EXPECTED)) {
+    const image = images[name as keyof typeof EXPECTED];
+    expect(image, name).toMatchObject(expected);
+    expect(image.src, name).toMatch(/^\/assets\/[a-z0-9-]+-[0-9a-f]{8}\.(png|jpg)$/);
+    const metadata = await sharp(await fileOf(outDir, image.src)).metadata();
+    expect([metadata.width, metadata.height, metadata.format], name).toEqual([expected.width, expected.height, expected.format]);
+    expect(image.placeholder).toMatch(/^data:image\/webp;base64,/);
+  }
+  expect(images.cardWidth).toBe(512);
+  expect(images.hero.srcset).toEqual({});
+  expect(images.hero.sources).toEqual([]);
+  // The responsive image: one srcset per format, in the asked order, every file decoding to its width.
+  const { bay } = images;
+  expect(Object.keys(bay.srcset)).toEqual(['avif', 'webp']);
+  expect(bay.sources.map((source) => source.type)).toEqual(['image/avif', 'image/webp']);
+  expect(images.baySources).toEqual(bay.sources);
+  for (const source of bay.sources) {
+    const format = source.type.slice('image/'.length);
+    expect(source.srcset).toBe(bay.srcset[format]);
+    const candidates = source.srcset.split(', ').map((candidate) => candidate.split(' '));
+    expect(candidates.map(([, descriptor]) => descriptor)).toEqual(BAY_WIDTHS.map((width) => `${width}w`));
+    for (const [url, descriptor] of candidates) {
+      const metadata = await sharp(await fileOf(outDir, url!)).metadata();
+      expect(metadata.format === 'heif' ? 'avif' : metadata.format).toBe(format);
+      expect(`${metadata.width}w`).toBe(descriptor);
+      expect(metadata.height).toBe(Math.round((480 * metadata.width!) / 640));
+    }
+  }
+}
+
+describe('one fixture app, six bundlers, one cache', () => {
+  const messages: Messages = { info: [], warn: [] };
+  const caches = new Map<string, Map<string, Buffer>>();
+  const roots = new Map<Bundler, string>();
+  let emulator: Awaited<ReturnType<typeof testEmulator>>;
+
+  beforeAll(async () => {
+    emulator = await testEmulator();
+  });
+  afterAll(cleanup);
+
+  it.each(BUNDLERS)('%s: a cold build generates each image once, with the right pixels in the output', async (bundler) => {
+    const root = await copyFixture();
+    roots.set(bundler, root);
+    const before = emulator.log.generations().length;
+    const outDir = await buildWith(bundler, root, fixtureOptions(root, emulator, messages));
+    // Four images, one generation each; the responsive variants cost none.
+    expect(emulator.log.generations().length - before).toBe(4);
+    await checkOutput(outDir, await evaluate(outDir));
+    caches.set(bundler, await readTree(join(root, '.seedream')));
+  });
+
+  it('every bundler wrote the same cache entries, byte for byte, as the native Vite plugin', async () => {
+    const root = await copyFixture();
+    const { build } = await import('vite');
+    await build({
+      root,
+      configFile: false,
+      logLevel: 'silent',
+      plugins: [seedreamVite({ images: IMAGES, defaults: DEFAULTS, apiKey: FAKE_KEY, baseURL: emulator.baseURL, offline: false })],
+      build: { write: false, rolldownOptions: { input: join(root, 'src/main.js') } },
+    });
+    const reference = await readTree(join(root, '.seedream'));
+    // 4 images + 3 widths × 2 formats of the responsive one + the lock file.
+    expect(reference.size).toBe(4 + 6 + 1);
+    const lock = JSON.parse(reference.get('seedream.lock.json')!.toString());
+    expect(Object.keys(lock.entries)).toHaveLength(4);
+    expect(BUNDLERS.filter((bundler) => caches.has(bundler))).toEqual(BUNDLERS);
+    for (const [bundler, cache] of caches) {
+      expect([...cache.keys()], bundler).toEqual([...reference.keys()]);
+      for (const [name, bytes] of reference) expect(cache.get(name)!.equals(bytes), `${bundler}: ${name}`).toBe(true);
+    }
+  });
+
+  it.each(BUNDLERS)('%s: a second build makes no generation request and leaves the cache untouched', async (bundler) => {
+    const root = roots.get(bundler)!;
+    const before = emulator.log.entries.length;
+    const outDir = await buildWith(bundler, root, fixtureOptions(root, emulator, messages), 'dist-warm');
+    expect(emulator.log.entries.length - before).toBe(0);
+    await checkOutput(outDir, await evaluate(outDir));
+    expect(await readTree(join(root, '.seedream'))).toEqual(caches.get(bundler));
+  });
+
+  it('the key reached the emulator and nothing else', async () => {
+    expect(emulator.log.generations().every((entry) => entry.status === 200)).toBe(true);
+    const needle = Buffer.from(FAKE_KEY);
+    for (const [bundler, root] of roots) for (const [name, bytes] of await readTree(root)) expect(bytes.includes(needle), `${bundler}: ${name}`).toBe(false);
+    expect(JSON.stringify(messages)).not.toContain(FAKE_KEY);
+  });
+});
+
+describe('CI mode', () => {
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await cleanup();
+  });
+
+  it.each(BUNDLERS)('%s: CI set, empty cache: no request at all, offline art with the right pixels, nothing cached', async (bundler) => {
+    vi.stubEnv('CI', 'true');
+    const emulator = await testEmulator();
+    const root = await copyFixture();
+    const messages: Messages = { info: [], warn: [] };
+    const { offline: _offline, ...options } = fixtureOptions(root, emulator, messages);
+    const outDir = await buildWith(bundler, root, options);
+    expect(emulator.log.entries).toHaveLength(0);
+    expect(messages.warn.filter((message) => /missing from the cache; using the offline placeholder art/.test(message))).toHaveLength(4);
+    await checkOutput(outDir, await evaluate(outDir));
+    expect((await readTree(root)).has('.seedream/seedream.lock.json')).toBe(false);
+  });
+
+  it('strict: a miss fails the build, naming the image', async () => {
+    const emulator = await testEmulator();
+    const root = await copyFixture();
+    await expect(buildWith('rollup', root, fixtureOptions(root, emulator, { info: [], warn: [] }, { offline: true, strict: true }))).rejects.toThrow(
+      /is missing from the cache and strict mode forbids the offline art/,
+    );
+    expect(emulator.log.entries).toHaveLength(0);
+  });
+});
