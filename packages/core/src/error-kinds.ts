@@ -59,6 +59,17 @@ export const CLIENT_ERROR_KINDS = {
   },
   network: { status: 503, code: 'NETWORK_ERROR', retryable: true, billed: true, message: 'Could not reach the server.' },
   aborted: { status: 499, code: 'ABORTED', retryable: false, billed: true, message: 'The generation was cancelled.' },
+  // A job whose server stopped mid-generation (its heartbeat ran out): the images received so far are kept, and it
+  // is never resubmitted by itself, since a new request bills again. Listed after `network`, which keeps 503.
+  interrupted: {
+    status: 503,
+    code: 'INTERRUPTED',
+    retryable: false,
+    billed: true,
+    message: 'The server running this generation stopped; the images received so far are kept.',
+  },
+  // A shared store (Redis) the server needs is unreachable: nothing was sent upstream, try again shortly.
+  unavailable: { status: 503, code: 'SERVICE_UNAVAILABLE', retryable: true, billed: false, message: 'The service is briefly unavailable; try again shortly.' },
 } as const satisfies Record<string, ClientErrorKindInfo>;
 
 export interface ClientErrorKindInfo {

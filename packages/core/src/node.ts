@@ -7,3 +7,5 @@ export type { DownloadOptions, DownloadedFile } from './internal/node/download.j
 export { isPrivateAddress } from './internal/node/address-policy.js';
 export { isAtomicWriteTemp, writeFileAtomic } from './internal/node/atomic-write.js';
 export type { WriteFileAtomicOptions } from './internal/node/atomic-write.js';
+export { FileImageStorage, createFilePersistence } from './internal/node/file-storage.js';
+export type { FilePersistenceOptions } from './internal/node/file-storage.js';

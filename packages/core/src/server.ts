@@ -30,3 +30,17 @@ export { GRAPHQL_INPUT_FIELDS } from './internal/graphql-fields.js';
 export { PARAMETER_DOCS } from './internal/parameter-docs.js';
 export type { ParameterDoc, ParameterDocs, GraphQLEnumDoc, GraphQLParameterName } from './internal/parameter-docs.js';
 export type { GraphQLInputField, GraphQLEnumValue } from './internal/graphql-fields.js';
+
+// Durable jobs: a generation outlives its connection; resume, cancel, idempotency, persisted images.
+export { createJobs, requestFingerprint } from './internal/jobs/jobs.js';
+export type { JobsOptions, JobView, SeedreamJobs, StartJobInput } from './internal/jobs/jobs.js';
+export { MemoryJobStore } from './internal/jobs/memory-store.js';
+export type { MemoryJobStoreOptions } from './internal/jobs/memory-store.js';
+export { isTerminal } from './internal/jobs/store.js';
+export type { JobStore, JobRecord, JobEvent, JobEntry, JobState, CreateJobOptions, CreateJobResult } from './internal/jobs/store.js';
+export { MemoryImageStorage, storedImageKey } from './internal/jobs/storage.js';
+export type { ImageStorage, StoredImage, PersistOptions } from './internal/jobs/storage.js';
+export { isJobId, isIdempotencyKey, newJobId } from './internal/jobs/ids.js';
+// The shapes a server sends a browser (shared by the route and the GraphQL schema).
+export { toWireError, wireError, scrub, toClientImage, toClientUsage } from './internal/wire.js';
+export type { WireError } from './internal/wire.js';

@@ -12,11 +12,13 @@
  * even from a transport that ignores its signal.
  */
 import { CLIENT_ERROR_KINDS, SeedreamClientError, isSeedreamClientError } from './transport.js';
-import type { ClientGenerateParams, ClientImage, ClientResult, ClientUsage, SeedreamTransport } from './transport.js';
+import type { ClientGenerateParams, ClientImage, ClientResult, ClientUsage, SeedreamTransport, TransportContext } from './transport.js';
 
 export type SeedreamStatus = 'idle' | 'pending' | 'streaming' | 'success' | 'error';
 
 interface StateBase {
+  /** The server's id for the generation in flight (or last run): `resume(jobId)` re-attaches to it. */
+  jobId: string | undefined;
   images: ClientImage[];
   variables: ClientGenerateParams | undefined;
   result: ClientResult | undefined;
@@ -65,6 +67,23 @@ export interface SeedreamStoreConfig extends SeedreamCallbacks {
   transport: SeedreamTransport;
   /** Checked before any request, after the built-in checks (prompt present, `max_images` in 1–15). */
   validate?: ClientValidator;
+  /** Keeps the running job's id (e.g. `sessionJobMemory()`), so `resumeSaved()` picks it up after a reload. */
+  jobMemory?: JobMemory;
+}
+
+/** Where the id of a running job is kept across page loads. */
+export interface JobMemory {
+  get(): string | null | undefined;
+  set(jobId: string | undefined): void;
+}
+
+/** Job memory in `sessionStorage` (per tab, gone when the tab closes); a no-op where there is none. */
+export function sessionJobMemory(key = 'seedream-kit:job'): JobMemory {
+  const storage = () => (typeof sessionStorage === 'undefined' ? undefined : sessionStorage);
+  return {
+    get: () => storage()?.getItem(key),
+    set: (jobId) => (jobId ? storage()?.setItem(key, jobId) : storage()?.removeItem(key)),
+  };
 }
 
 /** What a binding hands to its users as is. */
@@ -73,8 +92,11 @@ export interface SeedreamActions {
   generate(params: ClientGenerateParams): void;
   /** Resolves to the result; rejects with a SeedreamClientError (`aborted` if a newer call replaced it). */
   generateAsync(params: ClientGenerateParams): Promise<ClientResult>;
-  /** Cancels the request in flight. The provider still bills images it already started: abort does not refund. */
+  /** Cancels the generation in flight, on the server too. The provider still bills images it already started:
+   *  abort does not refund. */
   abort(): void;
+  /** Re-attaches to a job by id (from `jobId`): its images so far, then the rest. Resolves like `generateAsync`. */
+  resume(jobId: string, variables?: ClientGenerateParams): Promise<ClientResult>;
   /** Forgets the state and detaches (aborts) the call in flight. */
   reset(): void;
 }
@@ -88,6 +110,8 @@ export interface SeedreamStore extends SeedreamActions {
   subscribe(listener: () => void): () => void;
   /** Aborts the call in flight without calling back (a binding's unmount); the state becomes an `aborted` error. */
   detach(): void;
+  /** Resumes the job kept in `jobMemory`, if any (a binding calls it on mount). */
+  resumeSaved(): void;
 }
 
 /** The snapshot of a state: its flags computed here, once. */
@@ -102,11 +126,13 @@ const snapshot = (state: States): SeedreamState =>
   }) as SeedreamState;
 
 const IDLE: SeedreamState = Object.freeze(
-  snapshot({ status: 'idle', images: [], variables: undefined, result: undefined, error: undefined, usage: undefined }),
+  snapshot({ status: 'idle', jobId: undefined, images: [], variables: undefined, result: undefined, error: undefined, usage: undefined }),
 );
 
 interface Call {
   controller: AbortController;
+  jobId?: string;
+  idempotencyKey?: string;
   /** Set by `abort()`, which settles the state at once instead of waiting for the transport. */
   abortError?: SeedreamClientError;
 }
@@ -123,16 +149,31 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
     for (const listener of [...listeners]) listener();
   };
 
+  /** Stops a call, and its job on the server (a job outlives its connection). */
+  const cancel = (call: Call | undefined) => {
+    if (!call) return;
+    call.controller.abort();
+    const { jobId, idempotencyKey } = call;
+    if (jobId || idempotencyKey)
+      void read()
+        .transport.cancel?.({ jobId, idempotencyKey })
+        ?.catch(() => undefined);
+  };
+
   /** Silent: the caller sets the next state itself (a new call, or idle). */
   const detach = () => {
     const call = current;
     current = undefined;
-    call?.controller.abort();
+    cancel(call);
   };
+
+  const remember = (jobId: string | undefined) => read().jobMemory?.set(jobId);
 
   const fail = (error: SeedreamClientError, variables: ClientGenerateParams, callBack = true) => {
     const images = state.images.length ? state.images : (error.partialResult?.images ?? []);
-    set(snapshot({ status: 'error', images, variables, result: undefined, error, usage: undefined }));
+    // An interrupted job's id stays remembered: its images are still there to be read.
+    if (error.kind !== 'network') remember(undefined);
+    set(snapshot({ status: 'error', jobId: state.jobId, images, variables, result: undefined, error, usage: undefined }));
     if (!callBack) return;
     const { onError, onSettled } = read();
     notify(() => onError?.(error, variables));
@@ -145,18 +186,18 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
     const partialResult: ClientResult = { images: state.images, model: String(state.variables.model ?? ''), created: 0 };
     call.abortError = new SeedreamClientError('aborted', CLIENT_ERROR_KINDS.aborted.message, { partialResult });
     current = undefined;
-    call.controller.abort();
+    cancel(call);
     fail(call.abortError, state.variables, callBack);
   }
 
-  async function generateAsync(variables: ClientGenerateParams): Promise<ClientResult> {
+  async function run(variables: ClientGenerateParams, resumeId?: string): Promise<ClientResult> {
     detach();
     const call: Call = { controller: new AbortController() };
     current = call;
     const live = () => current === call;
     const { transport, validate } = read();
 
-    const issues = [...builtInIssues(variables), ...(validate?.(variables) ?? [])].filter((issue) => issue.severity !== 'warning');
+    const issues = resumeId ? [] : [...builtInIssues(variables), ...(validate?.(variables) ?? [])].filter((issue) => issue.severity !== 'warning');
     if (issues.length) {
       current = undefined;
       const fields = issues.map(({ path, message }) => ({ path, message }));
@@ -167,18 +208,29 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
       throw error;
     }
 
-    set(snapshot({ status: 'pending', images: [], variables, result: undefined, error: undefined, usage: undefined }));
+    if (resumeId) call.jobId = resumeId;
+    set(snapshot({ status: 'pending', jobId: resumeId, images: [], variables, result: undefined, error: undefined, usage: undefined }));
     let result: ClientResult;
     try {
-      result = await transport.generate(variables, {
+      const ctx: TransportContext = {
         signal: call.controller.signal,
+        onJob: (jobId) => {
+          if (!live()) return;
+          call.jobId = jobId;
+          remember(jobId);
+          set(snapshot({ ...state, jobId }));
+        },
         onEvent: (event) => {
           if (!live() || event.type !== 'image') return;
-          set(snapshot({ status: 'streaming', images: [...state.images, event.image], variables, result: undefined, error: undefined, usage: undefined }));
+          const images = [...state.images, event.image];
+          set(snapshot({ status: 'streaming', jobId: state.jobId, images, variables, result: undefined, error: undefined, usage: undefined }));
           const { onImage } = read();
           notify(() => onImage?.(event.image, variables));
         },
-      });
+      };
+      if (!resumeId) result = await transport.generate(variables, { ...ctx, idempotencyKey: (call.idempotencyKey = newKey()) });
+      else if (transport.resume) result = await transport.resume(resumeId, ctx);
+      else throw new SeedreamClientError('bad_request', 'This transport cannot resume jobs');
     } catch (caught) {
       if (!live()) throw call.abortError ?? detachedError(caught);
       current = undefined;
@@ -189,7 +241,8 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
     }
     if (!live()) throw call.abortError ?? new SeedreamClientError('aborted', 'A newer generation replaced this one', { partialResult: result });
     current = undefined;
-    set(snapshot({ status: 'success', images: result.images, variables, result, error: undefined, usage: result.usage }));
+    remember(undefined);
+    set(snapshot({ status: 'success', jobId: call.jobId, images: result.images, variables, result, error: undefined, usage: result.usage }));
     const { onSuccess, onSettled } = read();
     notify(() => onSuccess?.(result, variables));
     notify(() => onSettled?.(result, undefined, variables));
@@ -204,15 +257,26 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
       return () => listeners.delete(listener);
     },
     // The outcome is in the state and the callbacks: the rejection is expected, not unhandled.
-    generate: (params) => void generateAsync(params).catch(() => undefined),
-    generateAsync,
+    generate: (params) => void run(params).catch(() => undefined),
+    generateAsync: (params) => run(params),
+    resume: (jobId, variables = {} as ClientGenerateParams) => run(variables, jobId),
+    resumeSaved() {
+      const saved = read().jobMemory?.get();
+      if (saved && !current) void run({} as ClientGenerateParams, saved).catch(() => undefined);
+    },
     abort: () => abortCurrent(true),
     reset() {
       detach();
+      remember(undefined);
       if (state !== IDLE) set(IDLE);
     },
     detach: () => abortCurrent(false),
   };
+}
+
+/** A fresh idempotency key per call (crypto.randomUUID needs a secure context; getRandomValues does not). */
+function newKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 function detachedError(cause: unknown): SeedreamClientError {

@@ -56,11 +56,20 @@ export type ClientEvent = { type: 'image'; image: ClientImage };
 export interface TransportContext {
   signal: AbortSignal;
   onEvent?: (event: ClientEvent) => void;
+  /** Called with the server's job id as soon as it is known (a durable job can be resumed or cancelled by it). */
+  onJob?: (jobId: string) => void;
+  /** Sent with the request, so a retry of the same call attaches to its job instead of paying twice. */
+  idempotencyKey?: string;
 }
 
 export interface SeedreamTransport {
   /** Resolves to the whole result; throws a SeedreamClientError. Streams call `onEvent` once per image. */
   generate(params: ClientGenerateParams, ctx: TransportContext): Promise<ClientResult>;
+  /** Re-attaches to a job: every image it produced (once, in order), then the rest as it comes. */
+  resume?(jobId: string, ctx: TransportContext): Promise<ClientResult>;
+  /** Stops a job on the server, named by its id or, before the id is known, by the call's idempotency key (the
+   *  provider may still bill what it started). */
+  cancel?(job: { jobId?: string | undefined; idempotencyKey?: string | undefined }): Promise<void>;
 }
 
 // How wire params become @seedream-kit/graphql's `GenerateImagesInput` (generated from core's parameter table).

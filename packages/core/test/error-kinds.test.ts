@@ -64,9 +64,16 @@ describe('CLIENT_ERROR_KINDS', () => {
     expect(isClientErrorKind(undefined)).toBe(false);
   });
 
-  it('only a refusal that waiting fixes is both retryable and unbilled (safe to repeat without asking)', () => {
+  it('only refusals that waiting fixes are both retryable and unbilled (safe to repeat without asking)', () => {
+    // a rate limit, and a shared job store that is briefly unreachable (nothing was sent upstream)
     const safe = kinds.filter((kind) => CLIENT_ERROR_KINDS[kind].retryable && !CLIENT_ERROR_KINDS[kind].billed);
-    expect(safe).toEqual(['rate_limit']);
+    expect(safe).toEqual(['rate_limit', 'unavailable']);
+  });
+
+  it('an interrupted job may have been billed and is never retried by itself', () => {
+    expect(CLIENT_ERROR_KINDS.interrupted).toMatchObject({ billed: true, retryable: false });
+    // 503 reads back as `network` (listed first); the route always sends the kind itself
+    expect(clientErrorKindForStatus(503)).toBe('network');
   });
 
   it('covers the GraphQL server’s own limits: by code, or by the 413 the body limit answers with', () => {

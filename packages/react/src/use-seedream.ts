@@ -1,6 +1,6 @@
 import { useContext, useEffect, useInsertionEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { SeedreamContext } from './provider.js';
-import { createSeedreamStore, type ClientValidator, type SeedreamActions, type SeedreamCallbacks, type SeedreamState } from './store.js';
+import { createSeedreamStore, sessionJobMemory, type ClientValidator, type SeedreamActions, type SeedreamCallbacks, type SeedreamState } from './store.js';
 import { createHttpTransport } from './transport/http.js';
 import type { SeedreamTransport } from '@seedream-kit/core/transport';
 
@@ -11,8 +11,13 @@ export interface UseSeedreamOptions extends SeedreamCallbacks {
   transport?: SeedreamTransport;
   /** Overrides the provider's validator. */
   validate?: ClientValidator;
-  /** Abort the request in flight when the component unmounts. Default `true`. */
+  /** Abort the request in flight when the component unmounts (which cancels its job). Default `true`. */
   abortOnUnmount?: boolean;
+  /**
+   * Resume after a page reload: the running job's id is kept in `sessionStorage` under this key (`true` = the
+   * default key) and resumed on mount. Off by default.
+   */
+  resumeOnReload?: boolean | string;
 }
 
 /** The store's snapshot (status and its flags; `status` or a flag narrows the rest) plus its actions. */
@@ -29,6 +34,8 @@ export function useSeedream(options: UseSeedreamOptions = {}): UseSeedreamResult
     latest.current = { options, context };
   });
 
+  const resumeKey = options.resumeOnReload;
+  const [memory] = useState(() => (resumeKey ? sessionJobMemory(typeof resumeKey === 'string' ? resumeKey : undefined) : undefined));
   const [store] = useState(() =>
     createSeedreamStore(() => {
       const { options: current, context: config } = latest.current;
@@ -36,6 +43,7 @@ export function useSeedream(options: UseSeedreamOptions = {}): UseSeedreamResult
         ...current,
         transport: current.transport ?? config.transport ?? (defaultTransport ??= createHttpTransport({ url: '/api/seedream' })),
         validate: current.validate ?? config.validate,
+        ...(memory ? { jobMemory: memory } : {}),
       };
     }),
   );
@@ -45,6 +53,7 @@ export function useSeedream(options: UseSeedreamOptions = {}): UseSeedreamResult
   const mounted = useRef(false);
   useEffect(() => {
     mounted.current = true;
+    store.resumeSaved();
     return () => {
       mounted.current = false;
       void Promise.resolve().then(() => {
@@ -53,6 +62,6 @@ export function useSeedream(options: UseSeedreamOptions = {}): UseSeedreamResult
     };
   }, [store]);
 
-  const { generate, generateAsync, abort, reset } = store;
-  return useMemo(() => ({ ...state, generate, generateAsync, abort, reset }), [state, generate, generateAsync, abort, reset]);
+  const { generate, generateAsync, abort, reset, resume } = store;
+  return useMemo(() => ({ ...state, generate, generateAsync, abort, reset, resume }), [state, generate, generateAsync, abort, reset, resume]);
 }

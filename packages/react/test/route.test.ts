@@ -244,7 +244,7 @@ describe('createSeedreamRoute: streaming', () => {
     const text = await response.text();
     expect(text).toContain(': ping\n\n');
     const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
-    expect(events).toEqual(['image', 'image', 'image', 'done']);
+    expect(events).toEqual(['job', 'image', 'image', 'image', 'done']);
     const done = JSON.parse(text.split('event: done\ndata: ')[1]!.split('\n')[0]!);
     expect(done.usage.generated_images).toBe(3);
   });
@@ -257,7 +257,7 @@ describe('createSeedreamRoute: streaming', () => {
     faults.push('stream-error=1');
     const failed = await (await post(url, streamBody)).text();
     const events = [...failed.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
-    expect(events).toEqual(['image', 'error']);
+    expect(events).toEqual(['job', 'image', 'error']);
     expect(failed).toContain('"kind":"upstream"');
     expect(failed).not.toContain(FAKE_KEY);
   });
@@ -273,8 +273,8 @@ describe('createSeedreamRoute: streaming', () => {
     expect(text).not.toContain(FAKE_KEY);
   });
 
-  it('aborts the upstream request when the client disconnects', async () => {
-    const { url, emulator, faults } = await start({ pingInterval: 0 });
+  it("with jobs' onDisconnect: 'cancel', a disconnect aborts the upstream request", async () => {
+    const { url, emulator, faults } = await start({ pingInterval: 0, jobs: { onDisconnect: 'cancel' } });
     faults.push('latency=400');
     const controller = new AbortController();
     const response = await post(url, streamBody, { signal: controller.signal });
@@ -286,8 +286,8 @@ describe('createSeedreamRoute: streaming', () => {
     expect(entry.imagesGenerated).toBeLessThan(3);
   });
 
-  it('aborts upstream for a non-streamed request too (request.signal goes to core)', async () => {
-    const { url, emulator, faults } = await start();
+  it("with onDisconnect: 'cancel', a non-streamed request's disconnect aborts upstream too", async () => {
+    const { url, emulator, faults } = await start({ jobs: { onDisconnect: 'cancel' } });
     faults.push('latency=1500');
     const controller = new AbortController();
     const pending = post(url, { prompt: 'a boat', size: '1024x1024' }, { signal: controller.signal }).catch(() => 'aborted');

@@ -4,18 +4,21 @@
  * `@seedream-kit/core/server`, the same object the GraphQL schema takes. It holds the core client (and with it
  * the key); the browser only ever sees the shapes in `@seedream-kit/core/transport`.
  */
+import { decodeBase64, type ImageInput, type SeedreamClient } from '@seedream-kit/core';
 import {
-  decodeBase64,
-  encodeBase64,
-  sniffImageType,
-  type GenerateParams,
-  type GeneratedImage,
-  type ImageInput,
-  type SeedreamClient,
-  type Usage,
-} from '@seedream-kit/core';
-import { isSpendingPolicyError, toSpendingPolicy, type Admission, type SpendingPolicy, type SpendingPolicyOptions } from '@seedream-kit/core/server';
-import type { ClientImage, ClientResult, ClientUsage } from '@seedream-kit/core/transport';
+  createJobs,
+  isIdempotencyKey,
+  isSpendingPolicyError,
+  requestFingerprint,
+  toSpendingPolicy,
+  type Caller,
+  type JobEntry,
+  type JobsOptions,
+  type SeedreamJobs,
+  type SpendingPolicy,
+  type SpendingPolicyOptions,
+} from '@seedream-kit/core/server';
+import type { ClientResult } from '@seedream-kit/core/transport';
 import { errorResponse, toWireError, wireError, type WireError } from './wire-error.js';
 
 export interface SeedreamRouteOptions {
@@ -24,6 +27,9 @@ export interface SeedreamRouteOptions {
   /** Required: who may spend, on which models, how much. A `createSpendingPolicy()` object (share it with the
    *  GraphQL schema), or its options. */
   policy: SpendingPolicy | SpendingPolicyOptions;
+  /** Where generations run as jobs: a `createJobs()` object (share it with the GraphQL schema), or its options.
+   *  Default: jobs in this process's memory, kept when the caller disconnects. */
+  jobs?: SeedreamJobs | Omit<JobsOptions, 'client'>;
   /** Sees every failure (with the full error, for your logs); the browser gets the safe shape only. */
   onError?: (error: unknown, request: Request) => void;
   /** Keep-alive comment interval of the SSE stream in ms; `0` turns pings off. Default 15 000. */
@@ -32,6 +38,19 @@ export interface SeedreamRouteOptions {
 
 export type SeedreamRouteHandler = (request: Request) => Promise<Response>;
 
+/** `…/jobs`, `…/jobs/<id>` and `…/jobs/<id>/images/<index>` at the end of the route's path. */
+const JOB_PATH = /\/jobs(?:\/([^/]+)(?:\/images\/(\d{1,2}))?)?\/?$/;
+
+/**
+ * One handler for the whole route (mount it on `<path>` and `<path>/jobs/*`):
+ * - `POST <path>`: starts a generation as a job (JSON, or SSE when `stream: true`; the first event names the job).
+ *   An `Idempotency-Key` header attaches a retry to the job the key already started instead of paying again.
+ * - `GET <path>/jobs/<id>`: SSE replay of the job (every event once, in order), then the live ones; JSON with
+ *   `Accept: application/json`. `Last-Event-ID` (or `?after=`) resumes after an event.
+ * - `DELETE <path>/jobs/<id>`: cancels the job (the provider may still bill what it started).
+ * - `GET <path>/jobs/<id>/images/<index>`: a persisted image (`jobs.persist`).
+ * Another caller's job is 404 everywhere, like no job.
+ */
 export function createSeedreamRoute(options: SeedreamRouteOptions): SeedreamRouteHandler {
   const policy = toSpendingPolicy(options?.policy, 'createSeedreamRoute');
   if (!options.client || typeof options.client.generate !== 'function') {
@@ -39,6 +58,14 @@ export function createSeedreamRoute(options: SeedreamRouteOptions): SeedreamRout
   }
   const pingInterval = options.pingInterval ?? 15_000;
   const { client } = options;
+  // The default jobs report a job's failures to `onError` with the request that started it.
+  const jobs = toJobs(options.jobs, client, (error, context) => {
+    try {
+      if (context instanceof Request) options.onError?.(error, context);
+    } catch {
+      // a failing logger must not change the outcome
+    }
+  });
 
   const report = (error: unknown, request: Request) => {
     if (request.signal.aborted) return; // the caller left: not a failure worth logging
@@ -48,8 +75,55 @@ export function createSeedreamRoute(options: SeedreamRouteOptions): SeedreamRout
       // a failing logger must not change the answer
     }
   };
+  const fail = (error: unknown, request: Request) => {
+    if (isSpendingPolicyError(error)) return errorResponse(fromPolicyError(error));
+    report(error, request);
+    return errorResponse(wireError('upstream', 500, 'Internal error'));
+  };
+  const stream = (jobId: string, caller: Caller, request: Request, after?: string) =>
+    streamResponse({ jobs, jobId, caller, request, after, pingInterval, report });
+
+  /** `DELETE …/jobs` with the Idempotency-Key of a call whose job id never arrived (aborted at once). */
+  async function cancelByKey(request: Request): Promise<Response> {
+    if (request.method !== 'DELETE') return errorResponse(wireError('bad_request', 405, 'Use DELETE'), { allow: 'DELETE' });
+    try {
+      const caller = await policy.identify(request, 'job');
+      const key = request.headers.get('idempotency-key');
+      const jobId = isIdempotencyKey(key) ? await jobs.byKey(caller, key) : undefined;
+      if (!jobId) return errorResponse(wireError('not_found', 404, 'No such job'));
+      return Response.json(await jobs.cancel(jobId, caller), { headers: JSON_HEADERS });
+    } catch (error) {
+      return fail(error, request);
+    }
+  }
+
+  async function jobRoute(request: Request, jobId: string, imageIndex: string | undefined): Promise<Response> {
+    const method = request.method;
+    const allowed = imageIndex === undefined ? 'GET, DELETE' : 'GET';
+    if (method !== 'GET' && !(method === 'DELETE' && imageIndex === undefined)) {
+      return errorResponse(wireError('bad_request', 405, `Use ${allowed}`), { allow: allowed });
+    }
+    try {
+      const caller = await policy.identify(request, 'job');
+      if (imageIndex !== undefined) {
+        const image = await jobs.image(jobId, caller, Number(imageIndex));
+        return new Response(image.bytes as BodyInit, {
+          headers: { 'content-type': image.contentType, 'cache-control': 'private, max-age=86400, immutable', ...SAFE_HEADERS },
+        });
+      }
+      if (method === 'DELETE') return Response.json(await jobs.cancel(jobId, caller), { headers: JSON_HEADERS });
+      if (!wantsEventStream(request)) return Response.json(await jobs.get(jobId, caller), { headers: JSON_HEADERS });
+      await jobs.get(jobId, caller); // 404 before the stream opens
+      const after = request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('after') ?? undefined;
+      return stream(jobId, caller, request, after || undefined);
+    } catch (error) {
+      return fail(error, request);
+    }
+  }
 
   return async function seedreamRoute(request: Request): Promise<Response> {
+    const jobPath = JOB_PATH.exec(safePathname(request.url));
+    if (jobPath) return jobPath[1] === undefined ? cancelByKey(request) : jobRoute(request, safeDecode(jobPath[1]), jobPath[2]);
     if (request.method !== 'POST') {
       return errorResponse(wireError('bad_request', 405, 'Use POST'), { allow: 'POST' });
     }
@@ -59,40 +133,49 @@ export function createSeedreamRoute(options: SeedreamRouteOptions): SeedreamRout
     if (!isJson(request.headers.get('content-type'))) {
       return errorResponse(wireError('bad_request', 415, 'Send the body as application/json'), { accept: 'application/json' });
     }
+    const key = request.headers.get('idempotency-key') ?? undefined;
+    if (key !== undefined && !isIdempotencyKey(key)) {
+      return errorResponse(
+        wireError('bad_request', 400, 'Idempotency-Key: 1 to 255 visible ASCII characters', { fields: [{ path: 'Idempotency-Key', message: 'invalid' }] }),
+      );
+    }
 
-    let admission: Admission;
+    let caller: Caller;
+    let jobId: string;
+    let streaming: boolean;
     try {
-      const caller = await policy.identify(request, 'generate');
+      caller = await policy.identify(request, 'generate');
       const body = await policy.readBody(request, caller);
-      if (body.image !== undefined) body.image = Array.isArray(body.image) ? body.image.map(fromDataURI) : fromDataURI(body.image);
-      admission = await policy.admit({ caller, request, operation: body.stream === true ? 'stream' : 'generate', body, defaultModel: client.model });
+      streaming = body.stream === true;
+      const fingerprint = key === undefined ? undefined : await requestFingerprint(body);
+      const existing = key === undefined ? undefined : await jobs.findIdempotent(caller, key, fingerprint!);
+      if (existing) jobId = existing;
+      else {
+        if (body.image !== undefined) body.image = Array.isArray(body.image) ? body.image.map(fromDataURI) : fromDataURI(body.image);
+        const admission = await policy.admit({ caller, request, operation: streaming ? 'stream' : 'generate', body, defaultModel: client.model });
+        const idempotency = key !== undefined ? { idempotencyKey: key, fingerprint: fingerprint! } : {};
+        jobId = (await jobs.start({ admission, context: request, ...idempotency })).jobId;
+      }
     } catch (error) {
-      if (isSpendingPolicyError(error)) return errorResponse(fromPolicyError(error));
-      report(error, request);
-      return errorResponse(wireError('upstream', 500, 'Internal error'));
+      return fail(error, request);
     }
-
-    const { params } = admission;
-    if (params.stream) return streamResponse({ client, admission, request, pingInterval, report });
-    try {
-      const result = await client.generate({ ...params, stream: false }, { signal: request.signal });
-      await admission.settle({ generated: countGenerated(result.images) });
-      const answer: ClientResult = {
-        images: result.images.map(toClientImage),
-        model: result.model,
-        created: result.created,
-        ...(result.usage ? { usage: toClientUsage(result.usage) } : {}),
-      };
-      return Response.json(answer, { headers: { ...JSON_HEADERS, ...(result.requestId ? { 'x-request-id': result.requestId } : {}) } });
-    } catch (error) {
-      await admission.settle({ generated: 0, error });
-      report(error, request);
-      return errorResponse(toWireError(error));
-    }
+    // SSE when asked for (the browser transport always asks: its first event names the job), else one JSON answer.
+    if (streaming || accepts(request, 'text/event-stream')) return stream(jobId, caller, request);
+    return jsonResponse({ jobs, jobId, caller, request, report });
   };
 }
 
-const JSON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+function toJobs(
+  jobs: SeedreamJobs | Omit<JobsOptions, 'client'> | undefined,
+  client: JobsOptions['client'],
+  onError: (error: unknown, context: unknown) => void,
+): SeedreamJobs {
+  if (jobs && typeof (jobs as SeedreamJobs).follow === 'function') return jobs as SeedreamJobs;
+  return createJobs({ onError: (error, { context }) => onError(error, context), ...(jobs as Omit<JobsOptions, 'client'> | undefined), client });
+}
+
+const SAFE_HEADERS = { 'x-content-type-options': 'nosniff' };
+const JSON_HEADERS = { 'cache-control': 'no-store', ...SAFE_HEADERS };
 
 function fromPolicyError(error: {
   kind: WireError['kind'];
@@ -107,8 +190,6 @@ function fromPolicyError(error: {
   });
 }
 
-const countGenerated = (images: readonly GeneratedImage[]) => images.filter((image) => !image.error).length;
-
 /** A browser's data URI carries whatever type the File claimed (or none): send the bytes, core sniffs them. */
 function fromDataURI(image: unknown): ImageInput {
   if (typeof image !== 'string' || !image.startsWith('data:')) return image as ImageInput;
@@ -117,23 +198,76 @@ function fromDataURI(image: unknown): ImageInput {
   return decodeBase64(image.slice(comma + 1));
 }
 
-interface StreamOptions {
-  client: Pick<SeedreamClient, 'generate'>;
-  admission: Admission;
+function safePathname(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return '';
+  }
+}
+
+const accepts = (request: Request, type: string) => (request.headers.get('accept') ?? '').includes(type);
+
+function wantsEventStream(request: Request): boolean {
+  const accept = request.headers.get('accept') ?? '';
+  return !accept.includes('application/json') || accept.includes('text/event-stream');
+}
+
+interface FollowOptions {
+  jobs: SeedreamJobs;
+  jobId: string;
+  caller: Caller;
   request: Request;
-  pingInterval: number;
   report: (error: unknown, request: Request) => void;
 }
 
-function streamResponse({ client, admission, request, pingInterval, report }: StreamOptions): Response {
-  const params: GenerateParams = admission.params;
-  let generated = 0;
-  const upstream = new AbortController();
-  const abortUpstream = () => upstream.abort(request.signal.reason);
-  if (request.signal.aborted) abortUpstream();
-  else request.signal.addEventListener('abort', abortUpstream, { once: true });
+/** A JSON call is a job too: the answer waits for its end; a disconnect leaves it running (resume by id). */
+async function jsonResponse({ jobs, jobId, caller, request, report }: FollowOptions): Promise<Response> {
+  const headers = { ...JSON_HEADERS, 'x-seedream-job': jobId };
+  const images: ClientResult['images'] = [];
+  try {
+    for await (const { event } of jobs.follow(jobId, caller, { signal: request.signal })) {
+      if (event.type === 'image') images.push(event.image);
+      else if (event.type === 'done') {
+        const answer: ClientResult = {
+          images: images.sort((a, b) => a.index - b.index),
+          model: event.model,
+          created: event.created,
+          ...(event.usage ? { usage: event.usage } : {}),
+        };
+        return Response.json(answer, { headers });
+      } else return errorResponse(event.error, { 'x-seedream-job': jobId });
+    }
+    if (jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch((error) => report(error, request));
+    return errorResponse(wireError('aborted'), { 'x-seedream-job': jobId });
+  } catch (error) {
+    report(error, request);
+    return errorResponse(isSpendingPolicyError(error) ? fromPolicyError(error) : toWireError(error), { 'x-seedream-job': jobId });
+  }
+}
+
+interface StreamOptions extends FollowOptions {
+  after: string | undefined;
+  pingInterval: number;
+}
+
+/** SSE: `job` first (its id), then each log entry with its cursor as the event id, ending with `done` or `error`. */
+function streamResponse({ jobs, jobId, caller, request, after, pingInterval, report }: StreamOptions): Response {
+  const following = new AbortController();
+  const leave = () => following.abort();
+  if (request.signal.aborted) leave();
+  else request.signal.addEventListener('abort', leave, { once: true });
   const encoder = new TextEncoder();
   let closed = false;
+  let ended = false;
   let ping: ReturnType<typeof setInterval> | undefined;
 
   const body = new ReadableStream<Uint8Array>({
@@ -141,29 +275,23 @@ function streamResponse({ client, admission, request, pingInterval, report }: St
       const write = (text: string) => {
         if (!closed) controller.enqueue(encoder.encode(text));
       };
-      const send = (event: string, data: unknown) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      const send = (event: string, data: unknown, id?: string) => write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       // A first byte at once: proxies and the browser see the stream open while the first image renders (~30 s).
       write(': open\n\n');
+      send('job', { id: jobId });
       if (pingInterval > 0) ping = setInterval(() => write(': ping\n\n'), pingInterval);
       void (async () => {
         try {
-          const stream = await client.generate({ ...params, stream: true }, { signal: upstream.signal });
-          for await (const event of stream) {
-            if (event.type === 'image_generation.completed') {
-              send('done', { model: event.model, created: event.created, ...(event.usage ? { usage: toClientUsage(event.usage) } : {}) });
-            } else {
-              if (!event.image.error) generated++;
-              send('image', toClientImage(event.image));
-            }
+          for await (const entry of jobs.follow(jobId, caller, { signal: following.signal, ...(after ? { after } : {}) })) {
+            sendEntry(send, entry);
+            if (entry.event.type !== 'image') ended = true;
           }
-          await admission.settle({ generated });
         } catch (error) {
-          await admission.settle({ generated, error });
           report(error, request);
-          send('error', { error: toWireError(error) });
+          send('error', { error: isSpendingPolicyError(error) ? fromPolicyError(error) : toWireError(error) });
         } finally {
           clearInterval(ping);
-          request.signal.removeEventListener('abort', abortUpstream);
+          request.signal.removeEventListener('abort', leave);
           if (!closed) {
             closed = true;
             controller.close();
@@ -172,10 +300,11 @@ function streamResponse({ client, admission, request, pingInterval, report }: St
       })();
     },
     cancel() {
-      // The client went away: stop pinging and abort the upstream request.
+      // The caller went away. Unless the jobs say otherwise, the generation goes on: resume by id.
       closed = true;
       clearInterval(ping);
-      upstream.abort();
+      following.abort();
+      if (!ended && jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch((error) => report(error, request));
     },
   });
 
@@ -183,31 +312,17 @@ function streamResponse({ client, admission, request, pingInterval, report }: St
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
       'x-accel-buffering': 'no',
+      'x-seedream-job': jobId,
+      ...SAFE_HEADERS,
     },
   });
 }
 
-function toClientImage(image: GeneratedImage): ClientImage {
-  if (image.error) return { index: image.index, error: { code: image.error.code, message: image.error.message } };
-  const out: ClientImage = { index: image.index };
-  if (image.url) out.url = image.url;
-  else if (image.bytes) {
-    const mime = sniffImageType(image.bytes)?.mime ?? 'application/octet-stream';
-    out.url = `data:${mime};base64,${encodeBase64(image.bytes)}`;
-  }
-  if (image.size) out.size = image.size;
-  if (image.width) out.width = image.width;
-  if (image.height) out.height = image.height;
-  return out;
-}
-
-function toClientUsage(usage: Usage): ClientUsage {
-  const out: ClientUsage = { generated_images: usage.generated_images };
-  if (usage.output_tokens !== undefined) out.output_tokens = usage.output_tokens;
-  if (usage.total_tokens !== undefined) out.total_tokens = usage.total_tokens;
-  return out;
+function sendEntry(send: (event: string, data: unknown, id?: string) => void, { cursor, event }: JobEntry): void {
+  if (event.type === 'image') send('image', event.image, cursor);
+  else if (event.type === 'done') send('done', { model: event.model, created: event.created, ...(event.usage ? { usage: event.usage } : {}) }, cursor);
+  else send('error', { error: event.error }, cursor);
 }
 
 /** `application/json` or a `+json` type, parameters ignored. */

@@ -18,8 +18,9 @@ import { readJsonObject } from './body.js';
 import { SpendingPolicyError, refuseField } from './errors.js';
 import { type UploadStore, isUploadHandle } from './uploads.js';
 
-/** The paid operations an adapter asks about (`read` is a free one, such as the model list). */
-export type PolicyOperation = 'generate' | 'stream' | 'upload' | 'read';
+/** The operations an adapter asks about: paid ones, `upload`, `read` (free, such as the model list) and `job`
+ *  (read, resume or cancel one of the caller's own jobs: answer with the same caller id as for `generate`). */
+export type PolicyOperation = 'generate' | 'stream' | 'upload' | 'read' | 'job';
 
 /** Who is calling. `id` keys the per-caller budget (and, later, job ownership). */
 export interface Caller {
