@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const workspaces = ['packages', 'apps', '.']
-  .flatMap((dir) => (dir === '.' ? ['bench', 'reliability'] : readdirSync(join(root, dir)).map((name) => join(dir, name))))
+  .flatMap((dir) => (dir === '.' ? ['bench', 'reliability', 'release'] : readdirSync(join(root, dir)).map((name) => join(dir, name))))
   .filter((dir) => existsSync(join(root, dir, 'package.json')));
 
 for (const dir of workspaces) rmSync(join(root, dir, '.vitest-report.json'), { force: true });
