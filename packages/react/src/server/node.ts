@@ -46,6 +46,9 @@ async function run(handler: (request: Request) => Response | Promise<Response>, 
   const response = await handler(request);
 
   res.statusCode = response.status;
+  // Answered before the body was read to its end (a 413 over the cap): the rest of it is still on the connection,
+  // which must not carry another request (the client would see it reset).
+  if (!req.complete) res.setHeader('connection', 'close');
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') res.setHeader(name, value);
   });
