@@ -33,6 +33,25 @@ export function groupVariants(variants: readonly ModuleVariant[]): Array<[Seedre
   return [...groups].map(([format, group]) => [format, [...group].sort((a, b) => a.width - b.width)]);
 }
 
+/** The same image as one object literal (for an index module of several images). */
+export function imageExpression({ src, facts, alt, variants = [] }: ModuleCodeInput): string {
+  const groups = groupVariants(variants);
+  const srcset = (group: ModuleVariant[]) =>
+    `[${group.map((v) => `${v.url} + ${JSON.stringify(` ${v.width}w`)}`).join(', ')}].join(', ')`;
+  return [
+    '{',
+    `  src: ${src},`,
+    `  width: ${facts.width},`,
+    `  height: ${facts.height},`,
+    `  alt: ${JSON.stringify(alt)},`,
+    `  placeholder: ${JSON.stringify(facts.placeholder)},`,
+    `  format: ${JSON.stringify(facts.format)},`,
+    `  srcset: { ${groups.map(([format, group]) => `${JSON.stringify(format)}: ${srcset(group)}`).join(', ')} },`,
+    `  sources: [${groups.map(([format, group]) => `{ type: ${JSON.stringify(VARIANT_MIME[format])}, srcset: ${srcset(group)} }`).join(', ')}],`,
+    '}',
+  ].join('\n');
+}
+
 export function moduleCode({ src, facts, alt, variants = [] }: ModuleCodeInput): string {
   const groups = groupVariants(variants);
   const srcset = groups.map(
