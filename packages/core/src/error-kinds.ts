@@ -66,10 +66,10 @@ export const CLIENT_ERROR_KINDS = {
     code: 'INTERRUPTED',
     retryable: false,
     billed: true,
-    message: 'The server running this generation stopped; the images received so far are kept.',
+    message: 'The server stopped; the images so far are kept.',
   },
   // A shared store (Redis) the server needs is unreachable: nothing was sent upstream, try again shortly.
-  unavailable: { status: 503, code: 'SERVICE_UNAVAILABLE', retryable: true, billed: false, message: 'The service is briefly unavailable; try again shortly.' },
+  unavailable: { status: 503, code: 'SERVICE_UNAVAILABLE', retryable: true, billed: false, message: 'Briefly unavailable; try again.' },
 } as const satisfies Record<string, ClientErrorKindInfo>;
 
 export interface ClientErrorKindInfo {

@@ -114,20 +114,25 @@ export interface SeedreamStore extends SeedreamActions {
   resumeSaved(): void;
 }
 
-/** The snapshot of a state: its flags computed here, once. */
-const snapshot = (state: States): SeedreamState =>
+/** The snapshot of a state: the fields a status leaves out are undefined, and its flags are computed here, once. */
+const snapshot = (status: SeedreamStatus, fields: Partial<StateBase> = {}): SeedreamState =>
   ({
-    ...state,
-    isIdle: state.status === 'idle',
-    isPending: state.status === 'pending',
-    isStreaming: state.status === 'streaming',
-    isSuccess: state.status === 'success',
-    isError: state.status === 'error',
+    jobId: undefined,
+    images: [],
+    variables: undefined,
+    result: undefined,
+    error: undefined,
+    usage: undefined,
+    ...fields,
+    status,
+    isIdle: status === 'idle',
+    isPending: status === 'pending',
+    isStreaming: status === 'streaming',
+    isSuccess: status === 'success',
+    isError: status === 'error',
   }) as SeedreamState;
 
-const IDLE: SeedreamState = Object.freeze(
-  snapshot({ status: 'idle', jobId: undefined, images: [], variables: undefined, result: undefined, error: undefined, usage: undefined }),
-);
+const IDLE: SeedreamState = Object.freeze(snapshot('idle'));
 
 interface Call {
   controller: AbortController;
@@ -173,7 +178,7 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
     const images = state.images.length ? state.images : (error.partialResult?.images ?? []);
     // An interrupted job's id stays remembered: its images are still there to be read.
     if (error.kind !== 'network') remember(undefined);
-    set(snapshot({ status: 'error', jobId: state.jobId, images, variables, result: undefined, error, usage: undefined }));
+    set(snapshot('error', { jobId: state.jobId, images, variables, error }));
     if (!callBack) return;
     const { onError, onSettled } = read();
     notify(() => onError?.(error, variables));
@@ -209,7 +214,7 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
     }
 
     if (resumeId) call.jobId = resumeId;
-    set(snapshot({ status: 'pending', jobId: resumeId, images: [], variables, result: undefined, error: undefined, usage: undefined }));
+    set(snapshot('pending', { jobId: resumeId, variables }));
     let result: ClientResult;
     try {
       const ctx: TransportContext = {
@@ -218,12 +223,12 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
           if (!live()) return;
           call.jobId = jobId;
           remember(jobId);
-          set(snapshot({ ...state, jobId }));
+          set(snapshot(state.status, { ...state, jobId }));
         },
         onEvent: (event) => {
           if (!live() || event.type !== 'image') return;
           const images = [...state.images, event.image];
-          set(snapshot({ status: 'streaming', jobId: state.jobId, images, variables, result: undefined, error: undefined, usage: undefined }));
+          set(snapshot('streaming', { jobId: state.jobId, images, variables }));
           const { onImage } = read();
           notify(() => onImage?.(event.image, variables));
         },
@@ -242,7 +247,7 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
     if (!live()) throw call.abortError ?? new SeedreamClientError('aborted', 'A newer generation replaced this one', { partialResult: result });
     current = undefined;
     remember(undefined);
-    set(snapshot({ status: 'success', jobId: call.jobId, images: result.images, variables, result, error: undefined, usage: result.usage }));
+    set(snapshot('success', { jobId: call.jobId, images: result.images, variables, result, usage: result.usage }));
     const { onSuccess, onSettled } = read();
     notify(() => onSuccess?.(result, variables));
     notify(() => onSettled?.(result, undefined, variables));
@@ -275,9 +280,7 @@ export function createSeedreamStore(config: SeedreamStoreConfig | (() => Seedrea
 }
 
 /** A fresh idempotency key per call (crypto.randomUUID needs a secure context; getRandomValues does not). */
-function newKey(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
+const newKey = (): string => Array.from(crypto.getRandomValues(new Uint32Array(4)), (n) => n.toString(36)).join('-');
 
 function detachedError(cause: unknown): SeedreamClientError {
   return new SeedreamClientError('aborted', 'A newer generation replaced this one', {

@@ -7,7 +7,7 @@
 import { clientErrorKindForStatus, type SeedreamClientErrorKind } from './error-kinds.js';
 import type { GenerateParams } from './types.js';
 import { encodeBase64 } from './internal/base64.js';
-import { sniffImageType } from './internal/sniff.js';
+import { sniffCommonImageMime } from './internal/sniff.js';
 
 /** A reference image: an http(s) URL or data: URI, or a Blob/File (from `<input type=file>` or drag and drop). */
 export type ClientImageInput = string | Blob;
@@ -34,6 +34,8 @@ export interface ClientImage {
   size?: string;
   width?: number;
   height?: number;
+  /** The encoding (`png`, `jpeg`), when the API reported it or the request asked for one. */
+  output_format?: string;
   /** A failed slot of a group (e.g. refused by moderation); the other slots are still good. */
   error?: { code: string; message: string };
 }
@@ -42,6 +44,10 @@ export interface ClientUsage {
   generated_images: number;
   output_tokens?: number;
   total_tokens?: number;
+  /** Reference images read, when the API reports it. */
+  input_images?: number;
+  /** Tool calls, when the API reports them (`web_search`: searches run). */
+  tool_usage?: { web_search?: number };
 }
 
 export interface ClientResult {
@@ -149,7 +155,7 @@ export interface UploadTarget {
 export async function toImageString(image: ClientImageInput, upload?: UploadTarget): Promise<string> {
   if (typeof image === 'string') return image;
   const bytes = new Uint8Array(await image.arrayBuffer());
-  const mime = sniffImageType(bytes)?.mime ?? (image.type.toLowerCase() || 'application/octet-stream');
+  const mime = sniffCommonImageMime(bytes) ?? (image.type.toLowerCase() || 'application/octet-stream');
   if (!upload) return `data:${mime};base64,${encodeBase64(bytes)}`;
   const response = await (upload.fetch ?? globalThis.fetch)(upload.url, {
     method: 'POST',

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { isSeedreamClientError, readServerSentEvents, SeedreamClientError, toImageString } from '../src/transport.js';
 import { imageBytes } from './helpers.js';
+import { sniffCommonImageMime, sniffImageType } from '../src/internal/sniff.js';
 
 const streamOf = (...chunks: string[]) =>
   new ReadableStream<Uint8Array>({
@@ -36,6 +37,22 @@ describe('toImageString', () => {
       expect(Buffer.from(uri.split(',')[1]!, 'base64').equals(Buffer.from(png))).toBe(true);
     }
     expect(await toImageString(new Blob(['hello'], { type: 'text/plain' }))).toBe(`data:text/plain;base64,${btoa('hello')}`);
+  });
+
+  it("the browser's small sniffer agrees with the full one on every format the API takes, and leaves the rest to the declared type", async () => {
+    for (const format of ['png', 'jpeg', 'webp', 'gif', 'tiff'] as const) {
+      const bytes = await imageBytes(format);
+      expect([format, sniffCommonImageMime(bytes)]).toEqual([format, sniffImageType(bytes)?.mime]);
+      const uri = await toImageString(new Blob([bytes], { type: 'application/x-wrong' }));
+      expect(uri.startsWith(`data:${sniffImageType(bytes)!.mime};base64,`)).toBe(true);
+    }
+    const bmp = new Uint8Array(54);
+    bmp.set([0x42, 0x4d]);
+    bmp.set([40], 14);
+    expect(sniffCommonImageMime(bmp)).toBe(sniffImageType(bmp)?.mime);
+    const heicLike = new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode('ftypheic'), 0, 0, 0, 0, ...new TextEncoder().encode('mif1heic')]);
+    expect(sniffCommonImageMime(heicLike)).toBeUndefined();
+    expect(await toImageString(new Blob([heicLike], { type: 'image/heic' }))).toMatch(/^data:image\/heic;base64,/);
   });
 });
 

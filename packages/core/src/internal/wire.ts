@@ -83,6 +83,7 @@ export function toClientImage(image: GeneratedImage): ClientImage {
   if (image.size) out.size = image.size;
   if (image.width) out.width = image.width;
   if (image.height) out.height = image.height;
+  if (typeof image.output_format === 'string') out.output_format = image.output_format;
   return out;
 }
 
@@ -90,5 +91,7 @@ export function toClientUsage(usage: Usage): ClientUsage {
   const out: ClientUsage = { generated_images: usage.generated_images };
   if (usage.output_tokens !== undefined) out.output_tokens = usage.output_tokens;
   if (usage.total_tokens !== undefined) out.total_tokens = usage.total_tokens;
+  if (typeof usage.input_images === 'number') out.input_images = usage.input_images;
+  if (typeof usage.tool_usage?.web_search === 'number') out.tool_usage = { web_search: usage.tool_usage.web_search };
   return out;
 }

@@ -54,6 +54,8 @@ export interface JobView {
   result?: ClientResult;
   /** When failed, cancelled or interrupted. */
   error?: WireError;
+  /** The provider's request id, when succeeded. */
+  requestId?: string;
 }
 
 export interface StartJobInput {
@@ -187,8 +189,9 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
   }
 
   /** Reports an image: stored first when persisting (a failed store keeps the provider's URL, never loses the image). */
-  async function publish(jobId: string, image: GeneratedImage, signal: AbortSignal): Promise<ClientImage> {
+  async function publish(jobId: string, image: GeneratedImage, params: GenerateParams, signal: AbortSignal): Promise<ClientImage> {
     const shown = toClientImage(image);
+    if (!shown.error && !shown.output_format && params.output_format) shown.output_format = params.output_format;
     if (!persist || image.error) return shown;
     try {
       const bytes = image.bytes ?? (image.url ? await persist.download(image.url, signal) : undefined);
@@ -207,23 +210,26 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
     const signal = job.upstream.signal;
     let generated = 0;
     let done: JobEvent | undefined;
-    const emit = async (image: GeneratedImage) => {
+    const emit = async (image: GeneratedImage, model: string, created: number) => {
       if (!image.error) generated++;
-      const shown = await publish(jobId, image, signal);
-      await durably(jobId, () => store.append(jobId, { type: 'image', image: shown }));
+      const shown = await publish(jobId, image, params, signal);
+      await durably(jobId, () => store.append(jobId, { type: 'image', image: shown, model, created }));
     };
+    const requestId = (id: string | undefined) => (id ? { requestId: id } : {});
     try {
       if (params.stream) {
         const stream = await client.generate({ ...params, stream: true }, { signal });
         for await (const event of stream) {
           if (event.type === 'image_generation.completed') {
-            done = { type: 'done', model: event.model, created: event.created, ...(event.usage ? { usage: toClientUsage(event.usage) } : {}) };
-          } else await emit(event.image);
+            const usage = event.usage ? { usage: toClientUsage(event.usage) } : {};
+            done = { type: 'done', model: event.model, created: event.created, ...usage, ...requestId(stream.requestId) };
+          } else await emit(event.image, event.model, event.created);
         }
       } else {
         const result = await client.generate({ ...params, stream: false }, { signal });
-        for (const image of result.images) await emit(image);
-        done = { type: 'done', model: result.model, created: result.created, ...(result.usage ? { usage: toClientUsage(result.usage) } : {}) };
+        for (const image of result.images) await emit(image, result.model, result.created);
+        const usage = result.usage ? { usage: toClientUsage(result.usage) } : {};
+        done = { type: 'done', model: result.model, created: result.created, ...usage, ...requestId(result.requestId) };
       }
       await admission.settle({ generated });
       const final = done ?? { type: 'done', model: String(params.model ?? client.model), created: Math.floor(Date.now() / 1000) };
@@ -268,6 +274,7 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
           created: event.created,
           ...(event.usage ? { usage: event.usage } : {}),
         };
+        if (event.requestId) out.requestId = event.requestId;
       } else out.error = event.error;
     }
     return out;

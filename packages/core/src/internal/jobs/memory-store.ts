@@ -65,7 +65,8 @@ export class MemoryJobStore implements JobStore {
   }
 
   async read(id: string, after: string | undefined, options: { waitMs: number; signal?: AbortSignal }): Promise<JobEntry[]> {
-    const from = after === undefined ? 0 : Number(after);
+    // A cursor this store did not give (`junk`, `-1`, `1.5`) reads from the start, never from a made-up place.
+    const from = after !== undefined && /^\d{1,15}$/.test(after) ? Number(after) : 0;
     const slot = this.#live(id);
     if (!slot) return [];
     if (slot.events.length <= from && options.waitMs > 0 && !options.signal?.aborted) {

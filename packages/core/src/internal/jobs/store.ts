@@ -10,10 +10,11 @@ import type { WireError } from '../wire.js';
 /** `running` until one terminal event: `done` → succeeded; an error → failed, cancelled (`aborted`) or interrupted. */
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
-/** One entry of a job's log, in the shape the browser reads. Every log ends with exactly one `done` or `error`. */
+/** One entry of a job's log, in the shape the browser reads. Every log ends with exactly one `done` or `error`.
+ *  `model`, `created` and `requestId` are what the provider reported, for adapters that show them (GraphQL). */
 export type JobEvent =
-  | { type: 'image'; image: ClientImage }
-  | { type: 'done'; model: string; created: number; usage?: ClientUsage }
+  | { type: 'image'; image: ClientImage; model?: string; created?: number }
+  | { type: 'done'; model: string; created: number; usage?: ClientUsage; requestId?: string }
   | { type: 'error'; error: WireError };
 
 export interface JobRecord {
@@ -63,7 +64,10 @@ export interface JobStore {
    * `heartbeatBefore`, only if its heartbeat is older: how a dead instance's job is ended). True if it did.
    */
   finish(id: string, event: JobEvent, state: Exclude<JobState, 'running'>, condition?: { heartbeatBefore?: number }): Promise<boolean>;
-  /** Entries after `after` (from the start without it); waits up to `waitMs` when there are none yet. */
+  /**
+   * Entries after `after` (from the start without it, or with a cursor this store never gives); waits up to
+   * `waitMs` when there are none yet, less if `signal` aborts.
+   */
   read(id: string, after: string | undefined, options: { waitMs: number; signal?: AbortSignal }): Promise<JobEntry[]>;
   /** Marks the running instance's jobs alive. */
   heartbeat(ids: readonly string[], now: number): Promise<void>;
