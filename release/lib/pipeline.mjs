@@ -27,12 +27,22 @@ export function publicPackages(root = ROOT) {
 }
 
 /**
+ * The whole verification's time budget (RELEASE_VERIFY_BUDGET_MINUTES, default 40): no command runs past it, so a
+ * hung registry or install ends the suite with failures in bounded time, well inside CI's 90 minutes.
+ */
+const DEADLINE = Date.now() + Number(process.env.RELEASE_VERIFY_BUDGET_MINUTES ?? 40) * 60_000;
+
+/**
  * Runs a command; never throws for a non-zero exit. The child gets its own process group so a timeout ends it
  * and everything it started (a hung install must not outlive the suite).
  */
-export function run(command, args, { cwd, env, timeoutMs = 10 * 60_000, input } = {}) {
+export function run(command, args, { cwd, env, timeoutMs = 10 * 60_000 } = {}) {
+  const budget = Math.min(timeoutMs, DEADLINE - Date.now());
+  if (budget <= 0)
+    return Promise.resolve({ code: -1, stdout: '', stderr: `not run: the release:verify time budget is spent (${command} ${args.join(' ')})`, timedOut: true });
+  timeoutMs = budget;
   return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -56,7 +66,6 @@ export function run(command, args, { cwd, env, timeoutMs = 10 * 60_000, input } 
       clearTimeout(timer);
       resolvePromise({ code: code ?? (signal ? 128 : -1), stdout, stderr: timedOut ? `${stderr}\n(killed after ${timeoutMs} ms)` : stderr, timedOut });
     });
-    child.stdin.end(input ?? '');
   });
 }
 
