@@ -1,7 +1,8 @@
 /**
  * `@seedream-kit/graphql/transport`: a browser-side `SeedreamTransport` (the contract of @seedream-kit/react's
  * `useSeedream`) that runs on this package's GraphQL API. Plain fetch, no graphql-js: the mutation for one-shot
- * calls, the subscription over GraphQL-over-SSE (distinct connections mode) for `stream: true`.
+ * calls, the subscription over GraphQL-over-SSE (distinct connections mode) for `stream: true`. Every call is a
+ * job on the server: `resume` is `resumeGeneration` over SSE, `cancel` the `cancelGeneration` mutation.
  */
 import {
   CLIENT_ERROR_KINDS,
@@ -12,12 +13,12 @@ import {
   readServerSentEvents,
   SeedreamClientError,
   toImageString,
-  type ClientEvent,
   type ClientGenerateParams,
   type ClientImage,
   type ClientResult,
   type ClientUsage,
   type SeedreamTransport,
+  type TransportContext,
   type UploadTarget,
 } from '@seedream-kit/core/transport';
 
@@ -49,10 +50,15 @@ export interface GraphQLTransportOptions {
   uploadUrl?: string;
 }
 
-const IMAGE = 'index url b64Json @include(if: $b64) size width height outputFormat error { code message }';
+// `b64Json` is null unless B64_JSON was asked for, so selecting it always costs nothing.
+const IMAGE = 'index url b64Json size width height outputFormat error { code message }';
 const USAGE = 'usage { generatedImages outputTokens totalTokens }';
-export const GENERATE_MUTATION = `mutation SeedreamGenerate($input: GenerateImagesInput!, $b64: Boolean!) { generateImages(input: $input) { images { ${IMAGE} } ${USAGE} model created requestId } }`;
-export const GENERATION_SUBSCRIPTION = `subscription SeedreamGeneration($input: GenerateImagesInput!, $b64: Boolean!) { imageGeneration(input: $input) { __typename model created ... on ImageGenerated { image { ${IMAGE} } } ... on ImageFailed { image { ${IMAGE} } } ... on GenerationCompleted { ${USAGE} requestId } } }`;
+// Both subscriptions answer under the alias `e`, so one reader serves them.
+const EVENT = `{ __typename jobId model created ... on ImageGenerated { image { ${IMAGE} } } ... on ImageFailed { image { ${IMAGE} } } ... on GenerationCompleted { ${USAGE} requestId } }`;
+export const GENERATE_MUTATION = `mutation SeedreamGenerate($input: GenerateImagesInput!, $key: String) { generateImages(input: $input, idempotencyKey: $key) { jobId images { ${IMAGE} } ${USAGE} model created requestId } }`;
+export const GENERATION_SUBSCRIPTION = `subscription SeedreamGeneration($input: GenerateImagesInput!, $key: String) { e: imageGeneration(input: $input, idempotencyKey: $key) ${EVENT} }`;
+export const RESUME_SUBSCRIPTION = `subscription SeedreamResume($id: ID!) { e: resumeGeneration(jobId: $id) ${EVENT} }`;
+export const CANCEL_MUTATION = 'mutation SeedreamCancel($id: ID, $key: String) { cancelGeneration(jobId: $id, idempotencyKey: $key) { state } }';
 
 interface GqlError {
   message?: string;
@@ -76,35 +82,52 @@ interface GqlUsage {
 
 export function createGraphQLTransport(options: GraphQLTransportOptions): SeedreamTransport {
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const headers = async () => (typeof options.headers === 'function' ? await options.headers() : (options.headers ?? {}));
+  const post = async (
+    query: string,
+    variables: Record<string, unknown>,
+    init: { signal?: AbortSignal; keepalive?: boolean },
+    extra?: Record<string, string>,
+  ) => {
+    const accept = query[0] === 's' ? 'text/event-stream' : 'application/graphql-response+json, application/json';
+    try {
+      return await doFetch(options.url, {
+        ...init,
+        method: 'POST',
+        headers: { ...(extra ?? (await headers())), 'content-type': 'application/json', accept },
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch (error) {
+      throw failure(error, init.signal);
+    }
+  };
   return {
     async generate(params, ctx) {
       const { signal } = ctx;
-      const b64 = params.response_format === 'b64_json';
-      const extra = typeof options.headers === 'function' ? await options.headers() : (options.headers ?? {});
+      const extra = await headers();
       const input = await toInput(params, options.uploadUrl ? { url: options.uploadUrl, headers: extra, fetch: doFetch, signal } : undefined);
-      const body = JSON.stringify({ query: params.stream ? GENERATION_SUBSCRIPTION : GENERATE_MUTATION, variables: { input, b64 } });
-      const accept = params.stream ? 'text/event-stream' : 'application/graphql-response+json, application/json';
-      let response: Response;
-      try {
-        response = await doFetch(options.url, { method: 'POST', headers: { ...extra, 'content-type': 'application/json', accept }, body, signal });
-      } catch (error) {
-        throw failure(error, signal);
-      }
-      if (!params.stream || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-        const payload = await readJson(response, signal);
-        if (payload.errors?.length) throw fromGraphQLErrors(payload.errors, response.status);
-        const data = payload.data?.generateImages as { images: GqlImage[]; usage?: GqlUsage | null; model: string; created: number } | undefined;
-        if (!data)
-          throw new SeedreamClientError(kindOfAnswer(response), `The GraphQL endpoint answered ${response.status} without a result.`, {
-            status: response.status,
-          });
-        const result: ClientResult = { images: data.images.map(toClientImage), model: data.model, created: data.created };
-        if (data.usage) result.usage = toClientUsage(data.usage);
-        return result;
-      }
-      return readSubscription(response, ctx);
+      return read(await post(params.stream ? GENERATION_SUBSCRIPTION : GENERATE_MUTATION, { input, key: ctx.idempotencyKey }, { signal }, extra), ctx);
+    },
+    resume: async (jobId, ctx) => read(await post(RESUME_SUBSCRIPTION, { id: jobId }, { signal: ctx.signal }), ctx),
+    async cancel({ jobId, idempotencyKey }) {
+      // Before the job's id arrived, the call's idempotency key names it. keepalive: sent even as the page closes.
+      await post(CANCEL_MUTATION, { id: jobId, key: jobId ? undefined : idempotencyKey }, { keepalive: true });
     },
   };
+}
+
+/** The subscription's SSE, or one JSON answer: the mutation's result, or the errors of either. */
+async function read(response: Response, ctx: TransportContext): Promise<ClientResult> {
+  if ((response.headers.get('content-type') ?? '').includes('text/event-stream')) return readSubscription(response, ctx);
+  const payload = await readJson(response, ctx.signal);
+  if (payload.errors?.length) throw fromGraphQLErrors(payload.errors, response.status);
+  const data = payload.data?.generateImages as { jobId: string; images: GqlImage[]; usage?: GqlUsage | null; model: string; created: number } | undefined;
+  if (!data)
+    throw new SeedreamClientError(kindOfAnswer(response), `The GraphQL endpoint answered ${response.status} without a result.`, { status: response.status });
+  ctx.onJob?.(data.jobId);
+  const result: ClientResult = { images: data.images.map(toClientImage), model: data.model, created: data.created };
+  if (data.usage) result.usage = toClientUsage(data.usage);
+  return result;
 }
 
 async function readJson(response: Response, signal: AbortSignal): Promise<{ data?: Record<string, unknown> | null; errors?: GqlError[] }> {
@@ -123,7 +146,7 @@ async function readJson(response: Response, signal: AbortSignal): Promise<{ data
   }
 }
 
-async function readSubscription(response: Response, ctx: { signal: AbortSignal; onEvent?: (event: ClientEvent) => void }): Promise<ClientResult> {
+async function readSubscription(response: Response, ctx: TransportContext): Promise<ClientResult> {
   const result: ClientResult = { images: [], model: '', created: 0 };
   const partial = () => (result.images.length ? { ...result, images: [...result.images].sort((a, b) => a.index - b.index) } : undefined);
   let completed = false;
@@ -134,10 +157,11 @@ async function readSubscription(response: Response, ctx: { signal: AbortSignal; 
         return { ...result, images: partial()?.images ?? [] };
       }
       if (event !== 'next') continue;
-      const payload = JSON.parse(data) as { data?: { imageGeneration?: Record<string, any> | null } | null; errors?: GqlError[] };
+      const payload = JSON.parse(data) as { data?: { e?: Record<string, any> | null } | null; errors?: GqlError[] };
       if (payload.errors?.length) throw fromGraphQLErrors(payload.errors, response.status, partial());
-      const item = payload.data?.imageGeneration;
+      const item = payload.data?.e;
       if (!item) continue;
+      if (item.__typename === 'GenerationStarted') ctx.onJob?.(item.jobId);
       result.model = item.model;
       result.created = item.created;
       if (item.__typename === 'GenerationCompleted') {
@@ -157,8 +181,8 @@ async function readSubscription(response: Response, ctx: { signal: AbortSignal; 
   throw new SeedreamClientError('network', 'The generation stream ended before it completed.', { partialResult: partial() });
 }
 
-function failure(error: unknown, signal: AbortSignal, partialResult?: ClientResult): SeedreamClientError {
-  if (signal.aborted) return new SeedreamClientError('aborted', CLIENT_ERROR_KINDS.aborted.message, { cause: signal.reason, partialResult });
+function failure(error: unknown, signal: AbortSignal | undefined, partialResult?: ClientResult): SeedreamClientError {
+  if (signal?.aborted) return new SeedreamClientError('aborted', CLIENT_ERROR_KINDS.aborted.message, { cause: signal.reason, partialResult });
   return new SeedreamClientError('network', CLIENT_ERROR_KINDS.network.message, { cause: error, partialResult });
 }
 

@@ -83,6 +83,8 @@ type SeedreamUsage {
 The result of \`generateImages\`.
 """
 type GenerateImagesResult {
+  "The generation's job: read it with \`generationJob\`, follow it with \`resumeGeneration\`."
+  jobId: ID!
   "Every slot, in index order."
   images: [SeedreamImage!]!
   "What the generation cost."
@@ -99,6 +101,8 @@ type GenerateImagesResult {
 An event of the \`imageGeneration\` subscription.
 """
 interface ImageGenerationEvent {
+  "The generation's job (resume it with \`resumeGeneration\`, stop it with \`cancelGeneration\`)."
+  jobId: ID!
   "The model that answers."
   model: String!
   "Unix time (seconds) of the generation."
@@ -106,9 +110,24 @@ interface ImageGenerationEvent {
 }
 
 """
+The generation started as a job: always the first event of \`imageGeneration\` (not of \`resumeGeneration\`),
+sent at once, so the job can be resumed or cancelled before its first image.
+"""
+type GenerationStarted implements ImageGenerationEvent {
+  "The generation's job (resume it with \`resumeGeneration\`, stop it with \`cancelGeneration\`)."
+  jobId: ID!
+  "The model asked for."
+  model: String!
+  "Unix time (seconds) the job started, or was attached to."
+  created: Int!
+}
+
+"""
 One image is ready. Sent as soon as it is, before the next one is generated.
 """
 type ImageGenerated implements ImageGenerationEvent {
+  "The generation's job (resume it with \`resumeGeneration\`, stop it with \`cancelGeneration\`)."
+  jobId: ID!
   "The model that answers."
   model: String!
   "Unix time (seconds) of the generation."
@@ -121,6 +140,8 @@ type ImageGenerated implements ImageGenerationEvent {
 One image of the group failed; the generation may go on.
 """
 type ImageFailed implements ImageGenerationEvent {
+  "The generation's job (resume it with \`resumeGeneration\`, stop it with \`cancelGeneration\`)."
+  jobId: ID!
   "The model that answers."
   model: String!
   "Unix time (seconds) of the generation."
@@ -133,6 +154,8 @@ type ImageFailed implements ImageGenerationEvent {
 The generation finished; always the last event.
 """
 type GenerationCompleted implements ImageGenerationEvent {
+  "The generation's job (resume it with \`resumeGeneration\`, stop it with \`cancelGeneration\`)."
+  jobId: ID!
   "The model that answers."
   model: String!
   "Unix time (seconds) of the generation."
@@ -141,6 +164,53 @@ type GenerationCompleted implements ImageGenerationEvent {
   usage: SeedreamUsage
   "The provider's request id."
   requestId: String
+}
+
+"""
+Where a generation job is.
+"""
+enum GenerationJobState {
+  "Generating; images may still come."
+  RUNNING
+  "Finished: \`result\` holds every slot and the usage."
+  SUCCEEDED
+  "Failed; \`error\` says why, \`images\` keeps those received before."
+  FAILED
+  "Stopped by \`cancelGeneration\` (the provider may still bill images it had started)."
+  CANCELLED
+  "The server running it stopped; \`images\` keeps those received before. Never resubmitted by itself."
+  INTERRUPTED
+}
+
+"""
+Why a job ended without a result, in the codes of this schema's errors.
+"""
+type GenerationJobError {
+  "The \`extensions.code\` the same failure has as an error (\`UPSTREAM_ERROR\`, \`ABORTED\`, \`INTERRUPTED\` …)."
+  code: String!
+  "A short description (ours; the provider's text is not repeated)."
+  message: String!
+  "The provider's request id, when there was one."
+  requestId: String
+  "Seconds to wait before trying again (\`RATE_LIMITED\`)."
+  retryAfter: Int
+}
+
+"""
+A generation as a durable job: it runs to its end whoever listens, and only the caller that started it can
+read, resume or cancel it.
+"""
+type GenerationJob {
+  "The job's id (unguessable)."
+  id: ID!
+  "Where the job is."
+  state: GenerationJobState!
+  "The images received so far, in the order they arrived."
+  images: [SeedreamImage!]!
+  "Every slot, the usage and the provider's request id, once SUCCEEDED."
+  result: GenerateImagesResult
+  "Why it ended, once FAILED, CANCELLED or INTERRUPTED."
+  error: GenerationJobError
 }
 
 """
@@ -192,20 +262,46 @@ type SeedreamModel {
 type Query {
   "The Seedream models this server offers and their capabilities."
   seedreamModels: [SeedreamModel!]!
+  "One of your generation jobs. An unknown id and another caller's job are both NOT_FOUND."
+  generationJob(id: ID!): GenerationJob
 }
 
 type Mutation {
   """
-  Generates images and answers when all are ready (25–150 s upstream). Paid: limited per operation.
+  Generates images as a job and answers when all are ready (25–150 s upstream), with the job's id. A client that
+  leaves does not stop the job: read it with \`generationJob\`. Paid: limited per operation.
   """
-  generateImages(input: GenerateImagesInput!): GenerateImagesResult!
+  generateImages(
+    input: GenerateImagesInput!
+    "Names this call: a retry with the same key (same caller) attaches to its job instead of paying again; the same key with a different input is refused (BAD_REQUEST)."
+    idempotencyKey: String
+  ): GenerateImagesResult!
+  """
+  Stops a generation job, named by its id or by the \`idempotencyKey\` of the call that started it (give one of
+  the two). Images the provider already started may still be billed. Not paid.
+  """
+  cancelGeneration(
+    "The job's id."
+    jobId: ID
+    "The idempotency key of the call that started it (when its id never arrived)."
+    idempotencyKey: String
+  ): GenerationJob
 }
 
 type Subscription {
   """
-  Generates images and sends each one as soon as it is ready (over SSE or WebSocket), then \`GenerationCompleted\`.
-  Paid: limited per operation.
+  Generates images as a job: \`GenerationStarted\` (the job's id) first, then each image as soon as it is ready (over
+  SSE or WebSocket), then \`GenerationCompleted\`. Leaving does not stop the job. Paid: limited per operation.
   """
-  imageGeneration(input: GenerateImagesInput!): ImageGenerationEvent!
+  imageGeneration(
+    input: GenerateImagesInput!
+    "Names this call: a retry with the same key (same caller) attaches to its job instead of paying again; the same key with a different input is refused (BAD_REQUEST)."
+    idempotencyKey: String
+  ): ImageGenerationEvent!
+  """
+  Re-attaches to one of your jobs: every event it produced, once and in order, then the rest as they come, then
+  the end (\`GenerationCompleted\`, or an error result). Not paid.
+  """
+  resumeGeneration("The job's id." jobId: ID!): ImageGenerationEvent!
 }
 `;

@@ -63,8 +63,8 @@ function isUncodedVariableError(error: GraphQLError): boolean {
  * The spending policy's HTTP rules, in yoga where its other HTTP policies live:
  * - body caps before parsing: the policy's `maxBodyBytes` for a caller it knows, `maxPublicBodyBytes` (kilobytes)
  *   for anyone else, so anonymous bodies are refused unread even on public operations (the model list);
- * - paid fields only in a POST with a JSON body (a GET, a form or text/plain POST is a request any site can make
- *   with the user's cookies and no CORS preflight: CSRF);
+ * - paid fields (and `cancelGeneration`) only in a POST with a JSON body (a GET, a form or text/plain POST is a
+ *   request any site can make with the user's cookies and no CORS preflight: CSRF);
  * - `X-Content-Type-Options: nosniff` on every answer.
  */
 export function useSeedreamPolicy(policy: SpendingPolicy): Plugin {
@@ -74,7 +74,7 @@ export function useSeedreamPolicy(policy: SpendingPolicy): Plugin {
   const refuseUnlessJsonPost = (args: { document: DocumentNode; operationName?: string | null | undefined; contextValue: unknown }) => {
     const request = (args.contextValue as { request?: Request } | undefined)?.request;
     if (!request || isJsonPost(request) || !selectsPaidField(args.document, args.operationName)) return;
-    throw new GraphQLError('Image generation needs a POST with a JSON body (Content-Type: application/json).', {
+    throw new GraphQLError('Image generation and cancelling need a POST with a JSON body (Content-Type: application/json).', {
       extensions: { code: 'FORBIDDEN', http: { status: 403 } },
     });
   };
@@ -88,7 +88,10 @@ export function useSeedreamPolicy(policy: SpendingPolicy): Plugin {
   };
 }
 
-/** True when the operation to run selects a paid root field (through fragments too). */
+/** Root fields a cross-site request must not reach: the paid ones, and stopping a job. */
+const JSON_POST_FIELDS: ReadonlySet<string> = new Set([...PAID_FIELDS, 'cancelGeneration']);
+
+/** True when the operation to run selects a paid root field or `cancelGeneration` (through fragments too). */
 function selectsPaidField(document: DocumentNode, operationName: string | null | undefined): boolean {
   const operation = getOperationAST(document, operationName);
   if (!operation) return false;
@@ -98,7 +101,7 @@ function selectsPaidField(document: DocumentNode, operationName: string | null |
   const seen = new Set<string>();
   const visit = (selectionSet: SelectionSetNode): boolean =>
     selectionSet.selections.some((selection) => {
-      if (selection.kind === Kind.FIELD) return PAID_FIELDS.has(selection.name.value);
+      if (selection.kind === Kind.FIELD) return JSON_POST_FIELDS.has(selection.name.value);
       if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
       const fragment = fragments.get(selection.name.value);
       if (!fragment || seen.has(fragment.name.value)) return false;

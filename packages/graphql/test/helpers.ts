@@ -79,11 +79,11 @@ export async function subscribe(
   url: string,
   query: string,
   variables: Record<string, unknown>,
-  init: { signal?: AbortSignal; onEvent?: (event: SseEvent) => void } = {},
+  init: { signal?: AbortSignal; onEvent?: (event: SseEvent) => void; headers?: Record<string, string> } = {},
 ): Promise<SseEvent[]> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...init.headers },
     body: JSON.stringify({ query, variables }),
     signal: init.signal,
   });
@@ -113,5 +113,11 @@ export async function subscribe(
 }
 
 export const IMAGE_FIELDS = 'index url b64Json size width height outputFormat error { code message }';
-export const MUTATION = `mutation ($input: GenerateImagesInput!) { generateImages(input: $input) { images { ${IMAGE_FIELDS} } usage { generatedImages outputTokens totalTokens inputImages webSearches } model created requestId } }`;
-export const SUBSCRIPTION = `subscription ($input: GenerateImagesInput!) { imageGeneration(input: $input) { __typename model created ... on ImageGenerated { image { ${IMAGE_FIELDS} } } ... on ImageFailed { image { ${IMAGE_FIELDS} } } ... on GenerationCompleted { usage { generatedImages outputTokens totalTokens } requestId } } }`;
+const RESULT_FIELDS = `jobId images { ${IMAGE_FIELDS} } usage { generatedImages outputTokens totalTokens inputImages webSearches } model created requestId`;
+export const MUTATION = `mutation ($input: GenerateImagesInput!, $key: String) { generateImages(input: $input, idempotencyKey: $key) { ${RESULT_FIELDS} } }`;
+const EVENT_FIELDS = `__typename jobId model created ... on ImageGenerated { image { ${IMAGE_FIELDS} } } ... on ImageFailed { image { ${IMAGE_FIELDS} } } ... on GenerationCompleted { usage { generatedImages outputTokens totalTokens } requestId }`;
+export const SUBSCRIPTION = `subscription ($input: GenerateImagesInput!, $key: String) { imageGeneration(input: $input, idempotencyKey: $key) { ${EVENT_FIELDS} } }`;
+export const RESUME = `subscription ($id: ID!) { resumeGeneration(jobId: $id) { ${EVENT_FIELDS} } }`;
+const JOB_FIELDS = `id state images { ${IMAGE_FIELDS} } result { ${RESULT_FIELDS} } error { code message requestId retryAfter }`;
+export const JOB = `query ($id: ID!) { generationJob(id: $id) { ${JOB_FIELDS} } }`;
+export const CANCEL = `mutation ($id: ID, $key: String) { cancelGeneration(jobId: $id, idempotencyKey: $key) { ${JOB_FIELDS} } }`;

@@ -112,13 +112,22 @@ describe('createGraphQLTransport against the served endpoint', () => {
     expect(error.partialResult?.images.map((i) => i.index)).toEqual([0, 1]);
   });
 
-  it('aborts: kind aborted, and the upstream request is cancelled', async () => {
+  it('aborts: kind aborted; the job goes on until cancel({ jobId }) (what the store does on abort) stops it upstream', async () => {
     stack.emulator.setFaults('latency=3000');
     const controller = new AbortController();
-    const pending = rejection(transport().generate({ prompt: 'a boat', size: SIZE, stream: true }, { signal: controller.signal }));
+    const jobs: string[] = [];
+    let named!: () => void;
+    const job = new Promise<void>((resolve) => (named = resolve));
+    const onJob = (jobId: string) => (jobs.push(jobId), named());
+    const pending = rejection(transport().generate({ prompt: 'a boat', size: SIZE, stream: true }, { signal: controller.signal, onJob }));
+    // The first event names the job, long before the image (3 s away).
+    await job;
     await stack.emulator.log.waitFor((entry) => entry.kind === 'generation', 3000);
     controller.abort();
     expect((await pending).kind).toBe('aborted');
+    expect(jobs).toEqual([expect.stringMatching(/^job_[\w-]{32}$/)]);
+    expect(stack.emulator.log.generations()[0]!.endedAt).toBeUndefined();
+    await transport().cancel!({ jobId: jobs[0] });
     expect((await stack.emulator.log.waitFor((e) => e.aborted === true, 3000)).status).toBe(499);
   });
 
