@@ -1,0 +1,41 @@
+/** Headless Debian Chromium driven by playwright-core, with the flags of the playground's browser tests. */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface Browser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `Chromium was not found at ${executablePath}. The browser tests need Debian's chromium: run \`apt-get install -y chromium\` ` +
+        '(.ci/run does this) or set CHROMIUM_PATH to a Chromium binary.',
+    );
+  }
+  const userDataDir = await mkdtemp(join(tmpdir(), 'binding-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: ARGS, reducedMotion: 'reduce' });
+  return {
+    context,
+    async close() {
+      await context.close().catch(() => {});
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

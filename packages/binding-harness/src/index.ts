@@ -1,0 +1,14 @@
+export { startStack, FAKE_KEY, MODEL, DENY_HEADER, MAX_BODY_BYTES, MAX_IMAGES_PER_OPERATION, STREAM_IDLE_TIMEOUT, type Stack } from './stack.js';
+export {
+  describeBindingSuite,
+  ERROR_CASES,
+  FIXTURE_MARKUP,
+  ONE,
+  THREE,
+  type BindingDriver,
+  type FixtureOptions,
+  type FixtureProps,
+  type TransportName,
+} from './suite.js';
+export { describeBrowserSuite, type BrowserApp } from './browser-suite.js';
+export { launchBrowser, type Browser } from './browser.js';
