@@ -36,8 +36,7 @@ export function groupVariants(variants: readonly ModuleVariant[]): Array<[Seedre
 /** The same image as one object literal (for an index module of several images). */
 export function imageExpression({ src, facts, alt, variants = [] }: ModuleCodeInput): string {
   const groups = groupVariants(variants);
-  const srcset = (group: ModuleVariant[]) =>
-    `[${group.map((v) => `${v.url} + ${JSON.stringify(` ${v.width}w`)}`).join(', ')}].join(', ')`;
+  const srcset = (group: ModuleVariant[]) => `[${group.map((v) => `${v.url} + ${JSON.stringify(` ${v.width}w`)}`).join(', ')}].join(', ')`;
   return [
     '{',
     `  src: ${src},`,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   FAKE_KEY,
+  type ImageModule,
   BASIC_IMAGES,
   buildInMemory,
   bytesOf,
@@ -357,5 +358,37 @@ describe('vite build', () => {
     await writeFile(lockPath, `<<<<<<< HEAD\n${text}=======\n${text}>>>>>>> branch\n`);
     await expect(buildInMemory(root, online(emulator))).rejects.toThrow(/merge-conflict markers/);
     expect(emulator.log.generations()).toHaveLength(4);
+  });
+
+  it('emits responsive variants from the one generated image: a srcset per format and the <picture> sources', async () => {
+    const root = await copyFixture('basic');
+    await writeFile(
+      join(root, 'src/main.js'),
+      "import bay from 'seedream:?prompt=a%20quiet%20bay&model=doubao-seedream-3-0-t2i-250415&size=640x480&w=200;400;900&format=webp;avif';\nexport const images = { bay };\n",
+    );
+    const emulator = await testEmulator();
+    const files = await buildInMemory(root, online(emulator));
+    expect(emulator.log.generations()).toHaveLength(1);
+    const { bay } = (await evaluateImages(files)) as unknown as {
+      bay: ImageModule & { srcset: Record<string, string>; sources: { type: string; srcset: string }[] };
+    };
+    expect(bay).toMatchObject({ width: 640, height: 480, format: 'jpeg' });
+    expect(bay.sources.map((source) => source.type)).toEqual(['image/webp', 'image/avif']);
+    for (const source of bay.sources) {
+      const format = source.type.slice('image/'.length);
+      expect(bay.srcset[format]).toBe(source.srcset);
+      const candidates = source.srcset.split(', ').map((candidate) => candidate.split(' '));
+      // 900 is wider than the image: clamped to 640.
+      expect(candidates.map(([, width]) => width)).toEqual(['200w', '400w', '640w']);
+      for (const [url, width] of candidates) {
+        expect(url).toMatch(new RegExp(`^/assets/a-quiet-bay-${width}-[\\w-]+\\.${format}$`));
+        const metadata = await metadataOf(bytesOf(files.get(url!.slice(1))!));
+        expect([metadata.format === 'heif' ? 'avif' : metadata.format, `${metadata.width}w`]).toEqual([format, width]);
+      }
+    }
+    // A warm build: no generation, the same bytes.
+    const second = await buildInMemory(root, online(emulator));
+    expect(emulator.log.generations()).toHaveLength(1);
+    for (const [name, file] of files) expect(sha256(bytesOf(second.get(name)!)), name).toBe(sha256(bytesOf(file)));
   });
 });

@@ -8,7 +8,7 @@ import type { SeedreamVariantFormat } from '../types.js';
 
 /** Encoder settings of each format. Part of what a variant is: change them only with a cache schema bump. */
 export const VARIANT_ENCODING = {
-  avif: { quality: 50, effort: 4 },
+  avif: { quality: 50, effort: 2 },
   webp: { quality: 80, effort: 4 },
   jpeg: { quality: 80, mozjpeg: true },
   png: { compressionLevel: 9 },
