@@ -14,6 +14,20 @@ const workspaces = ['packages', 'apps', '.']
 for (const dir of workspaces) rmSync(join(root, dir, '.vitest-report.json'), { force: true });
 rmSync(join(root, '.turbo', 'runs'), { recursive: true, force: true });
 
+// System programs the suites run: installed here when we can (root with apt-get), else named before anything runs
+// (the suites that need them then fail saying so; none is skipped).
+const missing = (program) => spawnSync('sh', ['-c', `command -v ${program}`]).status !== 0;
+if (missing('redis-server')) {
+  if (process.getuid?.() === 0 && !missing('apt-get')) {
+    console.log('redis-server is missing: apt-get install -y redis-server');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('sh', ['-c', 'apt-get update -y >/dev/null && apt-get install -y redis-server >/dev/null'], { stdio: 'inherit', env });
+  }
+  if (missing('redis-server')) {
+    console.log('redis-server is not installed: the Redis suites will fail. Install it with `sudo apt-get install -y redis-server` (Debian).');
+  }
+}
+
 // Lint and format first (Biome, the whole tree in about a second): a finding fails the run like a test.
 const biome = spawnSync(join(root, 'node_modules', '.bin', 'biome'), ['ci', '.'], { cwd: root, stdio: 'inherit' });
 
