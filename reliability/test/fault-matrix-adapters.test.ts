@@ -136,7 +136,14 @@ describe.each<[Name]>([['http-route'], ['graphql']])("%s with retries on the ser
   });
 });
 
+// A generation is a job on the server: a caller that only leaves keeps it running (resume by id). Aborting, as
+// the store of `useSeedream` does it, is both: abort the call, and `transport.cancel` its job (by id once it is
+// known, else by the call's idempotency key).
 describe.each<[Name]>([['http-route'], ['graphql']])('%s: aborting from the browser side', (name) => {
+  const abortAndCancel = (transport: ReturnType<typeof transportFor>, controller: AbortController, job: { jobId?: string; idempotencyKey: string }) => {
+    controller.abort();
+    return transport.cancel?.(job);
+  };
   it.each<[string, 'json' | 'stream', string]>([
     ['a JSON call aborted while the upstream works', 'json', 'latency=3000'],
     ['a stream aborted before its first image (upstream still silent)', 'stream', 'slow-headers=1200'],
@@ -144,9 +151,12 @@ describe.each<[Name]>([['http-route'], ['graphql']])('%s: aborting from the brow
     const tag = `adapters-abort-${name}-${++calls}`;
     const controller = new AbortController();
     const transport = transportFor(name, { 'x-reliability-call': tag, 'x-emulator-fault': fault });
-    const pending = transport.generate(requestFor(mode) as never, { signal: controller.signal }).catch((error: unknown) => error);
+    const job: { jobId?: string; idempotencyKey: string } = { idempotencyKey: tag };
+    const pending = transport
+      .generate(requestFor(mode) as never, { signal: controller.signal, idempotencyKey: tag, onJob: (jobId) => (job.jobId = jobId) })
+      .catch((error: unknown) => error);
     await emu.log.waitFor((entry) => entry.headers['x-reliability-call'] === tag, 5_000);
-    controller.abort();
+    await abortAndCancel(transport, controller, job);
     const settled = await settlesWithin(pending, GUARD);
     expect(settled.hung).toBe(false);
     if (settled.hung) return;
@@ -160,14 +170,22 @@ describe.each<[Name]>([['http-route'], ['graphql']])('%s: aborting from the brow
     const tag = `adapters-abort-${name}-${++calls}`;
     const controller = new AbortController();
     const transport = transportFor(name, { 'x-reliability-call': tag, 'x-emulator-fault': 'stall-stream=1' });
+    const job: { jobId?: string; idempotencyKey: string } = { idempotencyKey: tag };
+    let cancelled: Promise<void> | undefined;
     const pending = transport
-      .generate(requestFor('stream') as never, { signal: controller.signal, onEvent: () => controller.abort() })
+      .generate(requestFor('stream') as never, {
+        signal: controller.signal,
+        idempotencyKey: tag,
+        onJob: (jobId) => (job.jobId = jobId),
+        onEvent: () => (cancelled = abortAndCancel(transport, controller, job)),
+      })
       .catch((error: unknown) => error);
     const settled = await settlesWithin(pending, GUARD);
     expect(settled.hung).toBe(false);
     if (settled.hung) return;
     expect(settled.value).toMatchObject({ kind: 'aborted' });
     expect((settled.value as { partialResult?: { images: unknown[] } }).partialResult?.images).toHaveLength(1);
+    await cancelled;
     const entry = await emu.log.waitFor((candidate) => candidate.headers['x-reliability-call'] === tag && candidate.endedAt !== undefined, 9_000);
     expect(entry.aborted).toBe(true);
     expect(entriesOf(emu, tag)).toHaveLength(1);
