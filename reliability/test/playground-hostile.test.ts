@@ -1150,7 +1150,18 @@ describe('8. X-Content-Type-Options: nosniff on every API answer', () => {
         await add('download 403 session', call(main.url, '/api/download?url=x'));
         await add('download 405', call(main.url, '/api/download', { method: 'POST', headers: session, body: '' }));
         const generated = await route(offline, offlineSession, single());
-        const imageUrl: string = generated.json.images[0].url;
+        // The playground keeps every image and reports its own URL for it, served by the route to the session.
+        const storedUrl: string = generated.json.images[0].url;
+        expect(storedUrl).toMatch(/^\/api\/seedream\/jobs\/job_[A-Za-z0-9_-]{32}\/images\/0$/);
+        await add('route 200 stored image', call(offline.url, storedUrl, { method: 'GET', headers: offlineSession }));
+        await add('route 404 stored image, other session', call(offline.url, storedUrl, { method: 'GET', headers: await visit(offline) }));
+        // The download proxy re-serves the emulator's own URLs (what a provider URL is in live mode).
+        const direct = await fetch(`${offline.emulator!.baseURL}/images/generations`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer emulator-key', 'content-type': 'application/json' },
+          body: JSON.stringify({ model: MODEL, prompt: 'a fox', size: SIZE }),
+        });
+        const imageUrl: string = (await direct.json()).data[0].url;
         await add(
           'download 200 (emulator mode)',
           call(offline.url, `/api/download?url=${encodeURIComponent(imageUrl)}&filename=fox.png`, { headers: offlineSession }),
@@ -1167,6 +1178,8 @@ describe('8. X-Content-Type-Options: nosniff on every API answer', () => {
       const statuses = Object.fromEntries(result.map(([name, a]) => [name, a.status]));
       measured.row.note = `${result.length} answers: ${result.map(([name, a]) => `${name}=${a.status}`).join(', ')}`;
       expect(statuses['download 200 (emulator mode)']).toBe(200);
+      expect(statuses['route 200 stored image']).toBe(200);
+      expect(statuses['route 404 stored image, other session']).toBe(404);
       expect(statuses['uploads 201']).toBe(201);
       expect(statuses['route 200 JSON']).toBe(200);
       expect(statuses['graphql 200 mutation']).toBe(200);

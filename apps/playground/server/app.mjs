@@ -5,6 +5,8 @@
  * /api/seedream. With an API key it generates through CometAPI; without one it starts the emulator in process.
  */
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDownloadHandler } from './internal/download.mjs';
 import { allowedHostsFor, isSameOrigin, nodeHeaders } from './internal/same-origin.mjs';
@@ -26,6 +28,11 @@ const appRoot = fileURLToPath(new URL('..', import.meta.url));
  * @property {string} [distDir] default `<app>/dist`
  * @property {string[]} [allowedHosts] extra `host:port` values the same-origin check accepts
  * @property {import('@seedream-kit/core/server').SpendingPolicyOptions['budget']} [budget] image budgets (default: the policy's)
+ * @property {string} [emulatorURL] an emulator already running (default `process.env.PLAYGROUND_EMULATOR_URL`); without it and without a key, one starts in process
+ * @property {string} [redisURL] run jobs, budgets and uploads on Redis (default `process.env.PLAYGROUND_REDIS_URL`), so N instances behave as one
+ * @property {string} [sessionSecret] signs session cookies; instances behind one address share it (default `process.env.PLAYGROUND_SESSION_SECRET`, else random)
+ * @property {string} [imageDir] where generated images are kept (default `process.env.PLAYGROUND_IMAGE_DIR`, else `<tmp>/seedream-playground-images`)
+ * @property {Partial<import('@seedream-kit/core/server').JobsOptions>} [jobs] job options (heartbeat, staleAfterMs, onDisconnect …)
  */
 
 /**
@@ -34,7 +41,9 @@ const appRoot = fileURLToPath(new URL('..', import.meta.url));
  * @property {'emulator' | 'cometapi'} mode
  * @property {import('@seedream-kit/emulator').Emulator | undefined} emulator the in-process emulator, in emulator mode
  * @property {import('node:http').Server} server
- * @property {() => Promise<void>} close
+ * @property {import('@seedream-kit/core/server').SeedreamJobs} jobs
+ * @property {(options?: { graceMs?: number }) => Promise<void>} close stops taking requests and jobs; running jobs
+ *   get `graceMs` (default 0) to finish while their callers stay attached, then end `interrupted`
  */
 
 /**
@@ -46,12 +55,16 @@ export async function startPlayground(options = {}) {
   const upstream = await connectUpstream({
     apiKey: options.apiKey ?? process.env.COMETAPI_KEY,
     baseURL: options.baseURL ?? process.env.COMETAPI_BASE_URL,
+    emulatorURL: options.emulatorURL ?? (process.env.PLAYGROUND_EMULATOR_URL || undefined),
     emulatorOptions: options.emulatorOptions,
   });
+  const redisURL = options.redisURL ?? (process.env.PLAYGROUND_REDIS_URL || undefined);
+  // Loaded only when asked for: `pnpm start` stays in memory with nothing else to run.
+  const shared = redisURL ? (await import('@seedream-kit/redis')).createRedisStores({ url: redisURL, prefix: 'seedream-playground:' }) : undefined;
   const server = createServer();
   /** @type {Set<string>} filled in once the port is known */
   let allowedHosts = new Set();
-  const sessions = createSessions();
+  const sessions = createSessions({ secret: options.sessionSecret ?? (process.env.PLAYGROUND_SESSION_SECRET || undefined) });
   /**
    * The caller is this visit's session, and only from a page of this origin: forged headers without the cookie
    * spend nothing (what that does and does not stop: server/internal/sessions.mjs).
@@ -59,8 +72,17 @@ export async function startPlayground(options = {}) {
    */
   const callerOf = (headers) => (isSameOrigin(headers, allowedHosts) && sessions.callerOf(headers)) || false;
 
-  const kit = createKit({ client: upstream.client, authorize: (request) => callerOf(request.headers), budget: options.budget });
-  const download = createDownloadHandler({ emulatorOrigin: upstream.emulator?.url });
+  const kit = createKit({
+    client: upstream.client,
+    authorize: (request) => callerOf(request.headers),
+    budget: options.budget,
+    stores: shared ?? {},
+    imageDir: options.imageDir ?? process.env.PLAYGROUND_IMAGE_DIR ?? join(tmpdir(), 'seedream-playground-images'),
+    // The emulator serves plain http on loopback; CometAPI's URLs go through the downloader's default guards.
+    ...(upstream.emulatorOrigin ? { download: { allowHttp: true, allowPrivateNetwork: ['127.0.0.1', '::1'] } } : {}),
+    ...(options.jobs ? { jobs: options.jobs } : {}),
+  });
+  const download = createDownloadHandler({ emulatorOrigin: upstream.emulatorOrigin });
   const info = JSON.stringify({ mode: upstream.mode, upstream: upstream.description });
   /** @type {Array<() => Promise<void>>} */
   const closeFrontend = [];
@@ -79,7 +101,7 @@ export async function startPlayground(options = {}) {
     frontend = (req, res) => vite.middlewares(req, res, () => res.writeHead(404).end('Not found'));
   } else {
     frontend = createStaticHandler(options.distDir ?? fileURLToPath(new URL('../dist', import.meta.url)), (res) =>
-      res.setHeader('content-security-policy', contentSecurityPolicy(upstream.emulator?.url)),
+      res.setHeader('content-security-policy', contentSecurityPolicy(upstream.emulatorOrigin)),
     );
   }
 
@@ -132,13 +154,18 @@ export async function startPlayground(options = {}) {
     mode: upstream.mode,
     emulator: upstream.emulator,
     server,
-    close() {
+    jobs: kit.jobs,
+    close({ graceMs = 0 } = {}) {
       closing ??= (async () => {
+        // No new connections or jobs; running jobs finish (up to graceMs) while their streams stay open.
+        const stopped = new Promise((resolve) => server.close(() => resolve(undefined)));
+        server.closeIdleConnections();
+        await kit.jobs.shutdown({ deadlineMs: graceMs });
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the last events reach their streams
+        server.closeAllConnections();
+        await stopped;
         await Promise.all(closeFrontend.map((close) => close()));
-        await new Promise((resolve) => {
-          server.close(() => resolve(undefined));
-          server.closeAllConnections();
-        });
+        await shared?.close();
         await upstream.close();
       })();
       return closing;

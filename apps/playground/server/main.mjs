@@ -4,7 +4,10 @@
  * `pnpm start` (serves dist/) and `pnpm dev` (`--dev`: Vite in middleware mode). Environment:
  *   PORT (default 5173), HOST (default 127.0.0.1), COMETAPI_KEY / COMETAPI_BASE_URL (live mode),
  *   PLAYGROUND_EMULATOR_LATENCY (ms per image, default 400), PLAYGROUND_EMULATOR_FAULTS (emulator fault spec),
- *   PLAYGROUND_ALLOWED_HOSTS (extra host:port values accepted as same-origin).
+ *   PLAYGROUND_ALLOWED_HOSTS (extra host:port values accepted as same-origin), PLAYGROUND_REDIS_URL (jobs, budgets
+ *   and uploads on Redis: run several instances as one), PLAYGROUND_SESSION_SECRET (shared by those instances),
+ *   PLAYGROUND_EMULATOR_URL (an emulator already running), PLAYGROUND_IMAGE_DIR, PLAYGROUND_SHUTDOWN_GRACE_MS
+ *   (how long running jobs may finish on SIGTERM, default 30 000).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +27,11 @@ if (!values.dev && !existsSync(dist)) {
 const port = Number(values.port ?? process.env.PORT ?? 5173);
 let playground;
 try {
-  playground = await startPlayground({ port, host: values.host ?? process.env.HOST ?? '127.0.0.1', dev: values.dev });
+  // Test knobs: how often a running job beats, and after how long without a beat another instance ends it.
+  const heartbeatMs = Number(process.env.PLAYGROUND_JOB_HEARTBEAT_MS) || undefined;
+  const staleAfterMs = Number(process.env.PLAYGROUND_JOB_STALE_MS) || undefined;
+  const jobs = { ...(heartbeatMs ? { heartbeatMs } : {}), ...(staleAfterMs ? { staleAfterMs } : {}) };
+  playground = await startPlayground({ port, host: values.host ?? process.env.HOST ?? '127.0.0.1', dev: values.dev, jobs });
 } catch (error) {
   const code = /** @type {{ code?: string }} */ (error).code;
   console.error(code === 'EADDRINUSE' ? `Port ${port} is in use. Set PORT to another port, e.g. PORT=5174 pnpm start.` : error);
@@ -43,6 +50,9 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
   process.on(signal, () => {
     if (stopping) process.exit(1);
     stopping = true;
-    playground.close().then(() => process.exit(0));
+    // Graceful: no new jobs; running ones finish (their images are paid for) up to the grace period.
+    const graceMs = Number(process.env.PLAYGROUND_SHUTDOWN_GRACE_MS ?? 30_000);
+    console.log(`${signal}: finishing running jobs (up to ${graceMs} ms), then exiting.`);
+    playground.close({ graceMs }).then(() => process.exit(0));
   });
 }

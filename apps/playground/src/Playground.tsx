@@ -29,7 +29,9 @@ export function Playground({ models, empty }: { models: ModelInfo[]; empty: Reac
   const [timing, setTiming] = useState<{ start: number; end?: number }>();
   const formRef = useRef<HTMLFormElement>(null);
   const model = models.find((candidate) => candidate.id === form.modelId) ?? models[0]!;
+  // A reload during a series re-attaches to its job (kept in sessionStorage): the gallery resumes, nothing is paid twice.
   const seedream = useSeedream({
+    resumeOnReload: true,
     onSettled: () => setTiming((current) => (current ? { ...current, end: performance.now() } : current)),
   });
 

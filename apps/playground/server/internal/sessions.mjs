@@ -6,29 +6,29 @@
  * loads the page first to get a cookie of its own; the per-caller and global budgets are the backstop, and a real
  * app puts its sign-in here (see the README's "Sessions" section and SECURITY.md).
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SESSION_COOKIE = 'seedream_session';
-const ID = /^[A-Za-z0-9_-]{32}$/;
+const TOKEN = /^([A-Za-z0-9_-]{32})\.(\d{1,15})\.([A-Za-z0-9_-]{43})$/;
 
 /**
- * @param {{ ttlMs?: number, maxSessions?: number, now?: () => number }} [options]
- *   ttlMs: a session's life (default 12 h); maxSessions: the most kept at once, oldest dropped first (default 10 000)
+ * Sessions are signed tokens (`id.expiry.mac`, HMAC-SHA-256), so every instance that shares the secret accepts
+ * them and none keeps state. Without a secret each process draws its own: another server's cookies are refused.
+ * @param {{ ttlMs?: number, secret?: string, now?: () => number }} [options]
+ *   ttlMs: a session's life (default 12 h); secret: shared by the instances behind one address
  */
-export function createSessions({ ttlMs = 12 * 3600_000, maxSessions = 10_000, now = Date.now } = {}) {
-  /** @type {Map<string, number>} id → expiry; insertion order is age order */
-  const sessions = new Map();
+export function createSessions({ ttlMs = 12 * 3600_000, secret = randomBytes(32).toString('base64url'), now = Date.now } = {}) {
+  /** @param {string} payload */
+  const mac = (payload) => createHmac('sha256', secret).update(payload).digest('base64url');
 
-  /** @param {string | undefined} id */
-  function isLive(id) {
-    if (!id || !ID.test(id)) return false;
-    const expires = sessions.get(id);
-    if (expires === undefined) return false;
-    if (expires <= now()) {
-      sessions.delete(id);
-      return false;
-    }
-    return true;
+  /** @param {string | undefined} token the session id, when the token is genuine and live */
+  function idOf(token) {
+    const match = token ? TOKEN.exec(token) : null;
+    if (!match) return undefined;
+    const [, id, expires, signature] = /** @type {[string, string, string, string]} */ (/** @type {unknown} */ (match));
+    const expected = Buffer.from(mac(`${id}.${expires}`));
+    if (!timingSafeEqual(expected, Buffer.from(signature)) || Number(expires) <= now()) return undefined;
+    return id;
   }
 
   return {
@@ -37,8 +37,7 @@ export function createSessions({ ttlMs = 12 * 3600_000, maxSessions = 10_000, no
      * @param {{ get(name: string): string | null }} headers
      */
     callerOf(headers) {
-      const id = readCookie(headers.get('cookie'), SESSION_COOKIE);
-      return isLive(id) ? id : undefined;
+      return idOf(readCookie(headers.get('cookie'), SESSION_COOKIE));
     },
     /**
      * Makes sure the answer carries a live session: a new cookie when the request has none.
@@ -47,13 +46,10 @@ export function createSessions({ ttlMs = 12 * 3600_000, maxSessions = 10_000, no
      */
     ensure(headers, res) {
       if (this.callerOf(headers)) return;
-      while (sessions.size >= maxSessions) sessions.delete(/** @type {string} */ (sessions.keys().next().value));
       const id = randomBytes(24).toString('base64url');
-      sessions.set(id, now() + ttlMs);
-      res.appendHeader('set-cookie', `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(ttlMs / 1000)}`);
-    },
-    get size() {
-      return sessions.size;
+      const expires = now() + ttlMs;
+      const token = `${id}.${expires}.${mac(`${id}.${expires}`)}`;
+      res.appendHeader('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(ttlMs / 1000)}`);
     },
   };
 }

@@ -23,11 +23,11 @@ function extension(image: GalleryImage): string {
   return format === 'jpeg' ? 'jpg' : format;
 }
 
-/** Same-origin link that downloads the image: data URIs directly, remote URLs through the server's proxy. */
+/** Same-origin link that downloads the image: data URIs and stored images (`/api/…`) directly, remote URLs through the server's proxy. */
 export function downloadLink(image: GalleryImage): { href: string; filename: string } | undefined {
   if (!image.url) return undefined;
   const filename = `seedream-${image.index + 1}.${extension(image)}`;
-  if (image.url.startsWith('data:')) return { href: image.url, filename };
+  if (image.url.startsWith('data:') || /^\/(?!\/)/.test(image.url)) return { href: image.url, filename };
   return { href: `/api/download?${new URLSearchParams({ url: image.url, filename })}`, filename };
 }
 

@@ -36,6 +36,8 @@ const TITLES: Record<SeedreamClientErrorKind, { title: string; detail: string }>
   timeout: { title: 'The generation timed out', detail: 'It took longer than the server allows.' },
   network: { title: 'Connection problem', detail: 'The playground server could not be reached, or the connection dropped.' },
   aborted: { title: 'Stopped', detail: 'The generation was cancelled. Work already done upstream is still billed.' },
+  interrupted: { title: 'The server stopped mid-series', detail: 'The images received so far are kept. Generating again is a new, billed request.' },
+  unavailable: { title: 'Briefly unavailable', detail: 'The server could not reach its job store. Nothing was billed; try again in a moment.' },
 };
 
 export function describeError(error: unknown): ErrorDescription {

@@ -48,7 +48,10 @@ async function run(handler: (request: Request) => Response | Promise<Response>, 
   res.statusCode = response.status;
   // Answered before the body was read to its end (a 413 over the cap): the rest of it is still on the connection,
   // which must not carry another request (the client would see it reset).
-  if (!req.complete) res.setHeader('connection', 'close');
+  if (!req.complete) {
+    res.setHeader('connection', 'close');
+    lingerOnClose(res);
+  }
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') res.setHeader(name, value);
   });
@@ -69,4 +72,20 @@ async function run(handler: (request: Request) => Response | Promise<Response>, 
     if (!res.write(value)) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), gone]);
   }
   res.end();
+}
+
+/**
+ * A lingering close: Node ends a `Connection: close` answer by destroying the socket, and a socket destroyed with
+ * unread input sends a reset, which can make the client's kernel drop the answer it has not read yet (a 413
+ * lost mid-upload). Instead: half-close, keep reading (and discarding) what the client still sends, and destroy
+ * the socket after a short grace.
+ */
+function lingerOnClose(res: ServerResponse): void {
+  const socket = res.socket as (ServerResponse['socket'] & { destroySoon?: () => void }) | null;
+  if (!socket) return;
+  socket.destroySoon = () => {
+    socket.end();
+    socket.resume();
+    setTimeout(() => socket.destroy(), 2000).unref();
+  };
 }
