@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGraphQLTransport } from '../src/transport.js';
-import type { ClientEvent } from '../src/transport.js';
+import type { ClientEvent, ClientGenerateParams } from '../src/transport.js';
 import { CANCEL, JOB, MUTATION, RESUME, SIZE, SUBSCRIPTION, startStack, subscribe } from './helpers.js';
 import type { SseEvent, Stack } from './helpers.js';
 
@@ -189,7 +189,7 @@ describe('jobs through GraphQL', () => {
   it('the browser transport: onJob, the idempotency key, resume(jobId) after leaving, cancel({ idempotencyKey })', async () => {
     stack.emulator.setFaults('latency=300');
     const transport = createGraphQLTransport({ url: stack.url, headers: as('ann') });
-    const request = {
+    const request: ClientGenerateParams = {
       prompt: 'a series of 3 images',
       size: SIZE,
       sequential_image_generation: 'auto',
