@@ -43,10 +43,7 @@ describe('@seedream-kit/vue in a browser bundle (useSeedream + createHttpTranspo
     expect(ours.gzipped - core.gzipped).toBeLessThanOrEqual(700);
   });
 
-  // Known failure: since durable jobs (resume, cancel, idempotency keys), core's store and HTTP transport alone
-  // weigh about 4.8 KB min+gz, so no binding fits in 5 KB (React's useSeedream neither). Once core is back under
-  // about 4.4 KB this test fails: make it a plain `it` again.
-  it.fails('is at most 5 KB min+gz (target)', () => {
+  it('is at most 5 KB min+gz (the target)', () => {
     expect(ours.gzipped).toBeLessThanOrEqual(5000);
   });
 });
