@@ -206,15 +206,22 @@ export async function startRegistry(dir, log) {
       clearTimeout(timer);
     };
     // Ready when it answers its ping (about a second); give up after 30 s.
-    for (let i = 0; i < 150 && child.exitCode === null; i++) {
-      try {
-        const response = await fetch(`${url}-/ping`);
-        if (response.ok) {
-          log(`Verdaccio listening on ${url}`);
-          return { url, port, stop, output: () => output };
-        }
-      } catch {}
-      await new Promise((r) => setTimeout(r, 200));
+    let ready = false;
+    for (let i = 0; i < 150 && !ready && child.exitCode === null; i++) {
+      ready = await fetch(`${url}-/ping`).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (!ready) await new Promise((r) => setTimeout(r, 200));
+    }
+    if (ready) {
+      log(`Verdaccio listening on ${url}`);
+      // Its uplink must work, or every install fails with a 404 that hides why (turbo's strict env drops
+      // NODE_EXTRA_CA_CERTS unless passed through: release/turbo.json).
+      const probe = await fetch(`${url}@types%2fnode`, { signal: AbortSignal.timeout(60_000) }).catch((error) => ({ ok: false, status: String(error) }));
+      if (probe.ok) return { url, port, stop, output: () => output };
+      await stop();
+      throw new Error(`Verdaccio cannot reach the npm registry through its uplink (GET @types/node: ${probe.status}):\n${output}`);
     }
     await stop();
     if (attempt === 3) throw new Error(`Verdaccio did not start on ${url}:\n${output}`);
