@@ -174,6 +174,24 @@ export async function startPlayground(options = {}) {
 }
 
 /**
+ * SIGTERM / SIGINT: stop taking requests and jobs, let running jobs finish (they are paid for) up to `graceMs`,
+ * then exit. A second signal exits at once.
+ * @param {Playground} playground
+ * @param {{ graceMs: number, log?: (line: string) => void }} options
+ */
+export function exitGracefullyOnSignals(playground, { graceMs, log = console.log }) {
+  let stopping = false;
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      log(`${signal}: finishing ${playground.jobs.running} running job(s) (up to ${graceMs} ms), then exiting.`);
+      playground.close({ graceMs }).then(() => process.exit(0));
+    });
+  }
+}
+
+/**
  * The pathname of an origin-form request target (`/path?query`), or undefined for anything else. A target that
  * starts with `//` or `/\` is read by URL as naming a host (`//evil/api/seedream` is `/api/seedream` on `evil`), and
  * one such as `//[` makes URL throw, which in the request listener would end the process: both are refused.

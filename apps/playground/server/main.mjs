@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startPlayground } from './app.mjs';
+import { exitGracefullyOnSignals, startPlayground } from './app.mjs';
 
 const { values } = parseArgs({
   options: { dev: { type: 'boolean', default: false }, port: { type: 'string' }, host: { type: 'string' } },
@@ -45,14 +45,4 @@ const source =
 console.log(`Seedream playground${values.dev ? ' (dev)' : ''}: ${playground.url}`);
 console.log(`Images come from ${source}.`);
 
-let stopping = false;
-for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    // Graceful: no new jobs; running ones finish (their images are paid for) up to the grace period.
-    const graceMs = Number(process.env.PLAYGROUND_SHUTDOWN_GRACE_MS ?? 30_000);
-    console.log(`${signal}: finishing running jobs (up to ${graceMs} ms), then exiting.`);
-    playground.close({ graceMs }).then(() => process.exit(0));
-  });
-}
+exitGracefullyOnSignals(playground, { graceMs: Number(process.env.PLAYGROUND_SHUTDOWN_GRACE_MS ?? 30_000) });
