@@ -194,6 +194,29 @@ describe('playground in Chromium', () => {
     expect(emulator().log.generations()).toHaveLength(1);
   });
 
+  test('a reload during a series resumes the gallery: every image once, one upstream request', async () => {
+    emulator().setFaults('latency=700');
+    await setPrompt('A set of 4 images of paper lanterns over a river');
+    await turnOnSeries(4);
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await page.getByTestId('gallery-image').first().waitFor({ timeout: 10_000 });
+    await page.reload(); // the page and its stream are gone; the job goes on on the server
+    const seen = await watchGalleryCount(4);
+    expect(seen.at(-1)).toBe(4);
+    const sources = await page
+      .getByTestId('gallery-image')
+      .locator('img')
+      .evaluateAll((images) => images.map((image) => (image as HTMLImageElement).src));
+    expect(new Set(sources).size).toBe(4);
+    for (const source of sources) expect(new URL(source).pathname).toMatch(/^\/api\/seedream\/jobs\/job_[A-Za-z0-9_-]{32}\/images\/[0-3]$/);
+    await page.getByRole('button', { name: 'Generate' }).waitFor();
+    const generations = emulator().log.generations();
+    expect(generations).toHaveLength(1);
+    expect(generations[0]!.aborted).toBeFalsy();
+    // Finished: nothing left to resume on the next load.
+    await expect(page.evaluate(() => sessionStorage.getItem('seedream-kit:job'))).resolves.toBeNull();
+  });
+
   test('a bad size shows a field error and sends nothing', async () => {
     await page.getByText('Exact size').click();
     await page.getByLabel('Width').fill('100');
