@@ -1,5 +1,5 @@
 /**
- * Paid generations as durable jobs (docs/api-contract.md, "Jobs"). A generation runs to its end on the instance
+ * Paid generations as durable jobs (docs/api-contract.md, §11). A generation runs to its end on the instance
  * that started it, whoever is listening: a caller that disconnects, reloads or retries re-attaches by job id
  * and gets every event once, in order, then the end. Only an explicit cancel stops the upstream call (which may
  * still bill what it started). The same idempotency key from the same caller attaches instead of paying twice.
