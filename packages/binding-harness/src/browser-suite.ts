@@ -3,7 +3,7 @@
  * origin as the route and the GraphQL API) in headless Chromium, on the real emulator. The app renders the
  * fixture of the DOM suite (same markup) under the framework's provider, with the transport named by the query
  * (`?transport=http|graphql`), `params=one|three` for the fixture's `go` and `{ …one, prompt: 'fast second' }`
- * for its `second`, and a `hide` button that unmounts the fixture.
+ * for its `second`, `resume=1` for the binding's `resumeOnReload`, and a `hide` button that unmounts the fixture.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,8 +55,8 @@ export function describeBrowserSuite(app: BrowserApp): void {
     await page.close();
   });
 
-  const open = async (transport: TransportName, params: 'one' | 'three') => {
-    await page.goto(`${stack.origin}/?transport=${transport}&params=${params}`);
+  const open = async (transport: TransportName, params: 'one' | 'three', extra = '') => {
+    await page.goto(`${stack.origin}/?transport=${transport}&params=${params}${extra}`);
     await page.getByTestId('status').waitFor();
   };
   const text = async (id: string) => (await page.getByTestId(id).textContent())?.trim() ?? '';
@@ -133,6 +133,23 @@ export function describeBrowserSuite(app: BrowserApp): void {
       await page.getByTestId('status').waitFor({ state: 'detached' });
       const entry = await stack.emulator.log.waitFor((e) => e.kind === 'generation' && e.endedAt !== undefined, 5000);
       expect(entry.aborted).toBe(true);
+    });
+
+    it('resumeOnReload: reloading the page mid-stream resumes the job, with no second paid call', async () => {
+      stack.faults.push('latency=700');
+      await open('http', 'three', '&resume=1');
+      await page.getByRole('button', { name: 'go', exact: true }).click();
+      await until('count', '1');
+      await page.reload();
+      await until('status', 'success');
+      expect(await text('count')).toBe('3');
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll<HTMLImageElement>('[data-testid="image"]')].every((image) => image.complete && image.naturalWidth > 0),
+      );
+      const generations = stack.emulator.log.generations();
+      expect(generations).toHaveLength(1);
+      expect(generations[0]!.aborted).toBeFalsy();
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     });
 
     it.each(BOTH)('%s: a refused call shows its kind (rate_limit, retryAfter), and no answer carries the key', async (transport) => {
