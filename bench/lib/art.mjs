@@ -32,7 +32,8 @@ const SIZE = '512x512';
 const WARM_IMAGES = 100;
 const COLD = { images: 24, concurrency: 6, latency: 400 };
 const RESPONSIVE = { side: 2048, widths: [640, 1280, 1920], formats: ['avif', 'webp'] };
-const BUNDLERS = ['vite', 'webpack', 'rspack', 'rollup', 'esbuild', 'rolldown'];
+// BENCH_BUNDLERS=rollup,esbuild runs a subset.
+const BUNDLERS = process.env.BENCH_BUNDLERS?.split(',') ?? ['vite', 'webpack', 'rspack', 'rollup', 'esbuild', 'rolldown'];
 // A key for the emulator only, assembled here so no file holds a key-shaped string.
 const KEY = ['bench', 'emulator', 'key'].join('-');
 const quiet = { info: () => undefined, warn: () => undefined };
