@@ -1,26 +1,40 @@
-/** Jobs in this process's memory: the default, right for one instance (N instances need a shared store). */
+/**
+ * Jobs in this process's memory: the default, right for one instance (N instances need a shared store). Bounded:
+ * the logs together hold at most `maxBytes` (b64 results travel as data URIs, megabytes each); past it, the
+ * oldest finished jobs are dropped first, before their retention ends. Running jobs are never dropped.
+ */
 import type { CreateJobOptions, CreateJobResult, JobEntry, JobEvent, JobRecord, JobState, JobStore } from './store.js';
 
 interface Slot {
   record: JobRecord;
   events: JobEvent[];
+  bytes: number;
   waiters: Set<() => void>;
   cancelRequested: boolean;
   expiresAt: number | undefined;
 }
 
 export interface MemoryJobStoreOptions {
+  /** Most bytes the event logs may hold together (roughly: the lengths of image URLs and data URIs). Default 256 MiB. */
+  maxBytes?: number;
   now?: () => number;
 }
+
+/** What an event costs to keep: its image's URL (a data URI for b64 results) plus a fixed overhead. */
+const eventBytes = (event: JobEvent) => 256 + (event.type === 'image' ? (event.image.url?.length ?? 0) : 0);
 
 export class MemoryJobStore implements JobStore {
   readonly #jobs = new Map<string, Slot>();
   readonly #keys = new Map<string, { jobId: string; expiresAt: number }>();
   readonly #retention = new Map<string, number>();
   readonly #now: () => number;
+  readonly #maxBytes: number;
+  #bytes = 0;
+  #sweptAt = 0;
 
   constructor(options: MemoryJobStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
+    this.#maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
   }
 
   async create(record: JobRecord, options: CreateJobOptions): Promise<CreateJobResult> {
@@ -31,7 +45,7 @@ export class MemoryJobStore implements JobStore {
       if (live && live.expiresAt > this.#now()) return { created: false, jobId: live.jobId };
       this.#keys.set(slot, { jobId: record.id, expiresAt: this.#now() + options.idempotencyTtlMs });
     }
-    this.#jobs.set(record.id, { record: { ...record }, events: [], waiters: new Set(), cancelRequested: false, expiresAt: undefined });
+    this.#jobs.set(record.id, { record: { ...record }, events: [], bytes: 0, waiters: new Set(), cancelRequested: false, expiresAt: undefined });
     this.#retention.set(record.id, options.retentionMs);
     return { created: true };
   }
@@ -49,7 +63,7 @@ export class MemoryJobStore implements JobStore {
   async append(id: string, event: JobEvent): Promise<void> {
     const slot = this.#live(id);
     if (!slot || slot.record.state !== 'running') return;
-    slot.events.push(event);
+    this.#push(slot, event);
     this.#wake(slot);
   }
 
@@ -57,7 +71,7 @@ export class MemoryJobStore implements JobStore {
     const slot = this.#live(id);
     if (!slot || slot.record.state !== 'running') return false;
     if (condition.heartbeatBefore !== undefined && slot.record.heartbeatAt >= condition.heartbeatBefore) return false;
-    slot.events.push(event);
+    this.#push(slot, event);
     slot.record.state = state;
     slot.expiresAt = this.#now() + (this.#retention.get(id) ?? 0);
     this.#wake(slot);
@@ -108,11 +122,29 @@ export class MemoryJobStore implements JobStore {
   #live(id: string): Slot | undefined {
     const slot = this.#jobs.get(id);
     if (slot?.expiresAt !== undefined && slot.expiresAt <= this.#now()) {
-      this.#jobs.delete(id);
-      this.#retention.delete(id);
+      this.#drop(id, slot);
       return undefined;
     }
     return slot;
+  }
+
+  #push(slot: Slot, event: JobEvent): void {
+    const bytes = eventBytes(event);
+    slot.events.push(event);
+    slot.bytes += bytes;
+    this.#bytes += bytes;
+    if (this.#bytes <= this.#maxBytes) return;
+    // Over the cap: the oldest finished jobs go first (the map keeps insertion order, oldest first).
+    for (const [id, other] of this.#jobs) {
+      if (this.#bytes <= this.#maxBytes) break;
+      if (other.record.state !== 'running') this.#drop(id, other);
+    }
+  }
+
+  #drop(id: string, slot: Slot): void {
+    this.#jobs.delete(id);
+    this.#retention.delete(id);
+    this.#bytes -= slot.bytes;
   }
 
   #wake(slot: Slot): void {
@@ -122,11 +154,10 @@ export class MemoryJobStore implements JobStore {
   /** Finished jobs past their retention and expired keys go, so a long-lived process does not grow forever. */
   #sweep(): void {
     const now = this.#now();
+    if (now - this.#sweptAt < 1000) return; // at most once a second: a burst of creates does not rescan every job
+    this.#sweptAt = now;
     for (const [id, slot] of this.#jobs) {
-      if (slot.expiresAt !== undefined && slot.expiresAt <= now) {
-        this.#jobs.delete(id);
-        this.#retention.delete(id);
-      }
+      if (slot.expiresAt !== undefined && slot.expiresAt <= now) this.#drop(id, slot);
     }
     for (const [slot, entry] of this.#keys) if (entry.expiresAt <= now) this.#keys.delete(slot);
   }
