@@ -5,26 +5,40 @@
 // HTTP route of @seedream-kit/react (streaming). The server runs in its own process so its RSS is its own;
 // it is sampled (after a GC) once warm and again at the end. Bounded and self-stopping: a hard deadline kills
 // everything LOAD_SECONDS + 60 s after the start. Writes bench/load-results.json.
+// `--duration <s>` overrides LOAD_SECONDS. `--instances <n>` (n ≥ 2) runs the multi-instance load instead: n
+// playground instances on one Redis behind a round-robin proxy (bench/lib/load-instances.mjs; writes
+// bench/load-instances-results.json).
 import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { percentile } from './lib/stats.mjs';
 
+/** `--name value` or `--name=value` from the command line (pnpm passes them through). */
+function flag(name) {
+  const args = process.argv.slice(2);
+  const at = args.findIndex((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+  if (at < 0) return undefined;
+  return args[at].includes('=') ? args[at].slice(args[at].indexOf('=') + 1) : args[at + 1];
+}
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 200);
-const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
+const SECONDS = Number(flag('duration') ?? process.env.LOAD_SECONDS ?? 60);
+const INSTANCES = Number(flag('instances') ?? 1);
+if (!(SECONDS > 0) || !Number.isInteger(INSTANCES) || INSTANCES < 1) {
+  console.error('usage: pnpm load [--duration <seconds>] [--instances <n>]');
+  process.exit(2);
+}
+/** The multi-instance run starts Redis, the emulator and the instances before its clients, and drains after. */
+const HARD_DEADLINE_SECONDS = SECONDS + (INSTANCES > 1 ? 180 : 60);
 const WARMUP_SECONDS = Math.min(10, Math.max(1, SECONDS / 6));
 const REQUEST_TIMEOUT = 30_000;
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-const hardStop = setTimeout(
-  () => {
-    console.error(`load: hard deadline reached (${SECONDS + 60} s); stopping`);
-    server?.kill('SIGKILL');
-    process.exit(2);
-  },
-  (SECONDS + 60) * 1000,
-);
+const hardStop = setTimeout(() => {
+  console.error(`load: hard deadline reached (${HARD_DEADLINE_SECONDS} s); stopping`);
+  server?.kill('SIGKILL');
+  process.exit(2);
+}, HARD_DEADLINE_SECONDS * 1000);
 hardStop.unref();
 
 // ---- the server process -------------------------------------------------------------------------------------
@@ -305,4 +319,7 @@ function requestRss(child) {
 
 // Last: the operations above are `const`s, which must exist before the clients start.
 if (process.argv[2] === '--server') await runServer();
-else await runLoad();
+else if (INSTANCES > 1) {
+  const { runInstances } = await import('./lib/load-instances.mjs');
+  process.exitCode = await runInstances({ instances: INSTANCES, clients: CLIENTS, seconds: SECONDS });
+} else await runLoad();
