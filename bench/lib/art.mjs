@@ -1,7 +1,7 @@
 // Benchmarks of @seedream-kit/unplugin and @seedream-kit/art (see their READMEs), run by bench/unplugin-warm.mjs,
 // bench/unplugin-cold.mjs and bench/art-responsive.mjs (each in its own process, within run.mjs's time limit). Every figure is a ratio against a
 // baseline measured in the same run; builds are real builds written to a temporary folder.
-// 1. Per bundler (Vite, webpack, Rspack, Rollup, esbuild, Rolldown), warm build: 100 images already in the
+// 1. Per bundler (Vite, webpack, Rspack, Rollup, esbuild, Rolldown; BENCH_BUNDLERS picks some), warm build: 100 images already in the
 //    committed cache, through the unplugin adapter, against the same project importing the same 100 image files
 //    directly, the bundler's own way (Vite's asset handling, webpack/Rspack `asset/resource`, esbuild's `file`
 //    loader, and for Rollup/Rolldown — which have no asset import — a 10-line plugin emitting each file). Builds
@@ -164,7 +164,7 @@ async function warmRows(scratch, emulator, repeats) {
     }
     const seedreamTimes = [];
     const plainTimes = [];
-    for (let i = 0; i < Math.max(repeats * 2, 7); i++) {
+    for (let i = 0; i < Math.max(repeats, 7); i++) {
       plainTimes.push(await timedBuild(bundler, plain, null));
       seedreamTimes.push(await timedBuild(bundler, generated, options));
     }
