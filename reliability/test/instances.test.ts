@@ -245,6 +245,15 @@ describe('three instances on one Redis behind a round-robin proxy', () => {
     expect(generationsFor(body.prompt)[0]!.aborted).toBeFalsy();
   });
 
+  it('cancels through any instance end their jobs cancelled, whatever the running instance was doing (storing an image)', async () => {
+    const sessions = await Promise.all(Array.from({ length: 12 }, () => visit())); // each within its own budget
+    const started = await Promise.all(sessions.map((session, i) => startAndLeave(session, series(4, `cancelled kites ${i}`))));
+    const answers = await Promise.all(started.map(({ jobId }, i) => request(`/api/seedream/jobs/${jobId}`, { method: 'DELETE', headers: sessions[i]! })));
+    const states = answers.map((answer) => JSON.parse(answer.body).state);
+    expect(states.filter((state) => state !== 'cancelled' && state !== 'succeeded')).toEqual([]);
+    expect(states.filter((state) => state === 'cancelled').length).toBeGreaterThan(0);
+  });
+
   it("another caller's job id is 404 everywhere: route, GraphQL, stored images", async () => {
     const owner = await visit();
     const other = await visit();

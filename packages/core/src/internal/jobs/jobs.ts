@@ -93,9 +93,14 @@ interface LocalJob {
   upstream: AbortController;
   context: unknown;
   ended: Promise<void>;
+  /** Ends the job's wait without its run (see `halt`). */
+  release: () => void;
   cancelled: boolean;
   interruptedBy?: 'shutdown';
 }
+
+/** How long a stopped job's run may take to notice the abort before the job is ended without it. */
+const STOP_GRACE_MS = 5000;
 
 const notFound = () => new SpendingPolicyError('not_found', 404, 'No such job');
 const unavailable = (message = CLIENT_UNAVAILABLE) => new SpendingPolicyError('unavailable', 503, message);
@@ -171,12 +176,14 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
         return;
       }
       const ids = [...local.keys()];
-      try {
-        await store.heartbeat(ids, Date.now());
-        for (const id of await store.cancelRequests(ids)) stop(id);
-      } catch (error) {
-        report(error);
-      }
+      // Two separate steps: a failing heartbeat must not keep cancels made elsewhere from being picked up.
+      await store.heartbeat(ids, Date.now()).catch(report);
+      await store
+        .cancelRequests(ids)
+        .then((cancelled) => {
+          for (const id of cancelled) stop(id);
+        })
+        .catch(report);
     }, heartbeatMs);
     heartbeat.unref?.();
   }
@@ -185,7 +192,21 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
     const job = local.get(jobId);
     if (!job || job.upstream.signal.aborted) return;
     job.cancelled = true;
+    halt(jobId, job);
+  }
+
+  /**
+   * Aborts a job's upstream call. Its run normally ends at once; if some step ignores the abort, the job is ended
+   * here after a grace period, with the events logged so far: a stopped job never stays `running`.
+   */
+  function halt(jobId: string, job: LocalJob) {
     job.upstream.abort();
+    setTimeout(async () => {
+      if (local.get(jobId) !== job) return;
+      report(new Error(`job ${jobId}: its run did not end ${STOP_GRACE_MS} ms after the abort; ended without it`), jobId);
+      await durably(jobId, () => store.finish(jobId, { type: 'error', error: stoppedError(job) }, stoppedState(job)));
+      job.release();
+    }, STOP_GRACE_MS).unref?.();
   }
 
   /** Reports an image: stored first when persisting (a failed store keeps the provider's URL, never loses the image). */
@@ -194,7 +215,7 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
     if (!shown.error && !shown.output_format && params.output_format) shown.output_format = params.output_format;
     if (!persist || image.error) return shown;
     try {
-      const bytes = image.bytes ?? (image.url ? await persist.download(image.url, signal) : undefined);
+      const bytes = image.bytes ?? (image.url ? await untilAborted(persist.download(image.url, signal), signal) : undefined);
       if (!bytes) return shown;
       const contentType = sniffImageType(bytes)?.mime ?? 'application/octet-stream';
       await persist.storage.put(storedImageKey(jobId, image.index), { bytes, contentType });
@@ -238,12 +259,9 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
       await admission.settle({ generated, error }).catch((settleError) => report(settleError, jobId));
       let state: Exclude<JobState, 'running'> = 'failed';
       let wire: WireError;
-      if (job.interruptedBy === 'shutdown') {
-        state = 'interrupted';
-        wire = wireError('interrupted');
-      } else if (job.cancelled) {
-        state = 'cancelled';
-        wire = wireError('aborted', undefined, 'The generation was cancelled; images the provider already started may still be billed');
+      if (job.interruptedBy || job.cancelled) {
+        state = stoppedState(job);
+        wire = stoppedError(job);
       } else {
         report(error, jobId);
         wire = toWireError(error);
@@ -333,9 +351,13 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
         }
         return { jobId: created.jobId, created: false };
       }
-      const job: LocalJob = { upstream: new AbortController(), context, ended: Promise.resolve(), cancelled: false };
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const job: LocalJob = { upstream: new AbortController(), context, ended: Promise.resolve(), release, cancelled: false };
       local.set(record.id, job);
-      job.ended = run(record.id, admission, job).finally(() => local.delete(record.id));
+      job.ended = Promise.race([run(record.id, admission, job), released]).finally(() => {
+        if (local.get(record.id) === job) local.delete(record.id);
+      });
       beat();
       return { jobId: record.id, created: true };
     },
@@ -392,9 +414,9 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
       closing = true;
       const all = () => Promise.all([...local.values()].map((job) => job.ended));
       await Promise.race([all(), sleep(deadlineMs)]);
-      for (const job of local.values()) {
+      for (const [id, job] of local) {
         job.interruptedBy = 'shutdown';
-        job.upstream.abort();
+        halt(id, job);
       }
       await all();
       clearInterval(heartbeat);
@@ -402,6 +424,23 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
     },
   };
   return jobs;
+}
+
+const stoppedState = (job: LocalJob): Exclude<JobState, 'running'> => (job.interruptedBy ? 'interrupted' : 'cancelled');
+
+function stoppedError(job: LocalJob): WireError {
+  if (job.interruptedBy) return wireError('interrupted');
+  return wireError('aborted', undefined, 'The generation was cancelled; images the provider already started may still be billed');
+}
+
+/** A step that must not outlive an abort (a download that ignores its signal): it rejects when the signal fires. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Reads to the end; a timed-out or failed wait is fine, the caller reads the state again. */
