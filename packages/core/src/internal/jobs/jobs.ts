@@ -221,7 +221,7 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
       await persist.storage.put(storedImageKey(jobId, image.index), { bytes, contentType });
       return { ...shown, url: persist.url(jobId, image.index) };
     } catch (error) {
-      report(error, jobId);
+      if (!signal.aborted) report(error, jobId); // a download given up for a cancel is no failure
       return shown;
     }
   }
