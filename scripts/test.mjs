@@ -17,15 +17,18 @@ rmSync(join(root, '.turbo', 'runs'), { recursive: true, force: true });
 // System programs the suites run: installed here when we can (root with apt-get), else named before anything runs
 // (the suites that need them then fail saying so; none is skipped).
 const missing = (program) => spawnSync('sh', ['-c', `command -v ${program}`]).status !== 0;
-if (missing('redis-server')) {
+for (const [program, pkg, needs] of [
+  ['redis-server', 'redis-server', 'the Redis suites'],
+  ['chromium', 'chromium', 'the browser suites (or set CHROMIUM_PATH)'],
+]) {
+  if (program === 'chromium' && process.env.CHROMIUM_PATH) continue;
+  if (!missing(program)) continue;
   if (process.getuid?.() === 0 && !missing('apt-get')) {
-    console.log('redis-server is missing: apt-get install -y redis-server');
+    console.log(`${program} is missing: apt-get install -y ${pkg}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    spawnSync('sh', ['-c', 'apt-get update -y >/dev/null && apt-get install -y redis-server >/dev/null'], { stdio: 'inherit', env });
+    spawnSync('sh', ['-c', `apt-get update -y >/dev/null && apt-get install -y ${pkg} >/dev/null`], { stdio: 'inherit', env });
   }
-  if (missing('redis-server')) {
-    console.log('redis-server is not installed: the Redis suites will fail. Install it with `sudo apt-get install -y redis-server` (Debian).');
-  }
+  if (missing(program)) console.log(`${program} is not installed: ${needs} will fail. Install it with \`sudo apt-get install -y ${pkg}\` (Debian).`);
 }
 
 // Lint and format first (Biome, the whole tree in about a second): a finding fails the run like a test.
