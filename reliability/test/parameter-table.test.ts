@@ -324,7 +324,8 @@ describe('GraphQL: GenerateImagesInput, toGenerateParams, toInput, toInputPath',
     const mutation = schema.getMutationType()!.getFields().generateImages!;
     const subscription = schema.getSubscriptionType()!.getFields().imageGeneration!;
     for (const field of [mutation, subscription]) {
-      expect(field.args.map((arg) => `${arg.name}: ${String(arg.type)}`)).toEqual(['input: GenerateImagesInput!']);
+      // The input, and the caller's idempotency key (a property of the call, like `stream`, not of the request).
+      expect(field.args.map((arg) => `${arg.name}: ${String(arg.type)}`)).toEqual(['input: GenerateImagesInput!', 'idempotencyKey: String']);
     }
   });
 
@@ -414,8 +415,11 @@ describe('GraphQL: GenerateImagesInput, toGenerateParams, toInput, toInputPath',
 
 // ── The Vite plugin's inline specifier ───────────────────────────────────────────────────────────────────────
 
-/** The plugin's own field (alt text), not a request parameter. */
-type VitePluginField = 'alt';
+/** The plugin's own fields (alt text, responsive widths and formats), not request parameters. */
+type VitePluginField = 'alt' | 'widths' | 'formats';
+const VITE_PLUGIN_FIELDS = ['alt', 'widths', 'formats'];
+/** Inline spellings of the plugin's responsive fields: `w=640;1280`, `format=avif;webp`. */
+const VITE_INLINE_NAMES: Record<string, string> = { w: 'widths', format: 'formats' };
 /** Compile-time: a spec has no field that is neither a table parameter nor the plugin's own. */
 type ViteExtra = Exclude<keyof SeedreamImageSpec, ParameterName | VitePluginField>;
 const viteSpecIsTableSubset: [ViteExtra] extends [never] ? true : { notInTheTable: ViteExtra } = true;
@@ -431,6 +435,8 @@ const VITE_SPEC_FIELDS = {
   guidance_scale: true,
   image: true,
   alt: true,
+  widths: true,
+  formats: true,
 } as const satisfies Record<keyof SeedreamImageSpec, true>;
 
 /** Table parameters the plugin deliberately does not take (they do not change a still image, or are per-call). */
@@ -450,46 +456,59 @@ describe('Vite: `seedream:?…` inline parameters', () => {
   const queryValue = (name: string): string => {
     const sample = hasOwn(PARAMETERS, name) ? sampleFor(name as ParameterName) : 'x';
     if (name === 'model') return 'doubao-seedream-4-5-251128';
+    if (name === 'w') return '640;1280';
+    if (name === 'format') return 'avif;webp';
     return typeof sample === 'object' ? JSON.stringify(sample) : String(sample);
   };
   const parse = (name: string, value = queryValue(name)) => parseSpecifier(`?prompt=a%20red%20kite&${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
 
   it('its fields are table parameters (plus its own `alt`), and each table parameter is taken or listed as not taken', () => {
     expect(viteSpecIsTableSubset).toBe(true);
-    const requestFields = Object.keys(VITE_SPEC_FIELDS).filter((name) => name !== 'alt');
+    const requestFields = Object.keys(VITE_SPEC_FIELDS).filter((name) => !VITE_PLUGIN_FIELDS.includes(name));
     expect(requestFields.filter((name) => !hasOwn(PARAMETERS, name))).toEqual([]);
     expect([...requestFields, ...NOT_IN_VITE].sort()).toEqual([...WIRE_NAMES].sort());
     expect(requestFields.filter((name) => NOT_IN_VITE.includes(name as ParameterName))).toEqual([]);
   });
 
   it('accepts exactly its fields, typed as REQUEST_SHAPE wants them, and refuses every other name', () => {
-    const candidates = new Set([...WIRE_NAMES, ...Object.keys(VITE_SPEC_FIELDS), ...Object.keys(UNKNOWN_TOP_LEVEL), 'images', 'maxImages', '__proto__']);
+    const candidates = new Set([
+      ...WIRE_NAMES,
+      ...Object.keys(VITE_SPEC_FIELDS),
+      ...Object.keys(VITE_INLINE_NAMES),
+      ...Object.keys(UNKNOWN_TOP_LEVEL),
+      'images',
+      'maxImages',
+      '__proto__',
+    ]);
     candidates.delete('prompt'); // always given
     const accepted: string[] = [];
     for (const name of candidates) {
       let spec: Record<string, unknown> | undefined;
       try {
-        const parsed = parse(name);
+        // Formats are per width: `format` comes with `w`.
+        const parsed = name === 'format' ? parseSpecifier('?prompt=a%20red%20kite&w=640&format=avif%3Bwebp') : parse(name);
         if (parsed.kind !== 'inline') throw new Error('not inline');
         spec = parsed.spec as unknown as Record<string, unknown>;
       } catch (error) {
         // Refused, naming the field. (`__proto__` is refused as "given twice": the parser's `name in spec` sees
         // Object.prototype; still a refusal.)
-        const why = name in {} ? `\`${name}\` is given twice` : `unknown field \`${name}\``;
+        const inlineName = Object.entries(VITE_INLINE_NAMES).find(([, field]) => field === name)?.[0];
+        const why = name in {} ? `\`${name}\` is given twice` : inlineName ? `inline, \`${name}\` is written \`${inlineName}\`` : `unknown field \`${name}\``;
         expect(String(error), name).toMatch(new RegExp(`^SeedreamPluginError: .*: ${why}$`));
         continue;
       }
       accepted.push(name);
-      const { alt: _alt, ...params } = spec;
+      const { alt: _alt, widths: _widths, formats: _formats, ...params } = spec;
       const issues: ValidationIssue[] = [];
       checkShape(params, issues);
       expect(issues, `${name} parsed from the query`).toEqual([]);
       expect(undeclaredPaths(params), name).toEqual([]);
     }
     expect(accepted.sort()).toEqual(
-      Object.keys(VITE_SPEC_FIELDS)
-        .filter((name) => name !== 'prompt')
-        .sort(),
+      [
+        ...Object.keys(VITE_SPEC_FIELDS).filter((name) => name !== 'prompt' && !Object.values(VITE_INLINE_NAMES).includes(name)),
+        ...Object.keys(VITE_INLINE_NAMES),
+      ].sort(),
     );
   });
 });

@@ -43,7 +43,7 @@ function parseInline(body: string): Specifier {
     }
     if (name === 'widths' || name === 'formats')
       throw new SeedreamPluginError(`${where}: inline, \`${name}\` is written \`${name === 'widths' ? 'w' : 'format'}\``);
-    const field = INLINE_FIELDS[name] ?? name;
+    const field = Object.hasOwn(INLINE_FIELDS, name) ? INLINE_FIELDS[name]! : name; // never Object.prototype's
     if (field in spec) throw new SeedreamPluginError(`${where}: \`${name}\` is given twice`);
     if (name === 'w') {
       spec.widths = value.split(';').map((width) => (/^\d+$/.test(width.trim()) ? Number(width) : Number.NaN));
