@@ -102,7 +102,7 @@ describe('fault matrix through core: leaving a stream after its first event', ()
     '%s: the loop ends, the request is closed, nothing is left pending',
     async (_name, testCase) => {
       const tag = `core-break-${++calls}`;
-      const client = createSeedream({ baseURL: emu.baseURL, apiKey: 'sk-matrix-key', timeout: CALL_TIMEOUT, streamIdleTimeout: 1_500 });
+      const client = createSeedream({ baseURL: emu.baseURL, apiKey: 'sk-matrix-key', timeout: CALL_TIMEOUT, streamIdleTimeout: 3_000 });
       const headers = { 'x-reliability-call': tag, ...(testCase.fault ? { 'x-emulator-fault': testCase.fault } : {}) };
       const leave = async () => {
         const stream = await client.generate(requestFor('stream') as never, { headers });
@@ -157,7 +157,7 @@ describe('server-wide faults (setFaults) go through the same paths', () => {
 
 describe('fault matrix through core, with retries on', () => {
   it('repeats only the 429s, never a request that may have been billed', async () => {
-    // maxRetries 1: each 429 (Retry-After 1 s, within the 4 s deadline) is sent twice, everything else once.
+    // maxRetries 1: each 429 (Retry-After 1 s, within the 6 s deadline) is sent twice, everything else once.
     const runs = CASES.map(async ([label, testCase, mode]) => {
       const tag = `core-retry-${++calls}`;
       const settled = await settlesWithin(coreChannel.run(emu, testCase, mode, { tag, client: { maxRetries: 1, retry: { initialDelay: 50 } } }), GUARD);
