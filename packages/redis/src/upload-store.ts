@@ -31,6 +31,7 @@ export class RedisUploadStore implements UploadStore {
   readonly #ttlMs: number;
   readonly #maxPerOwner: number;
   readonly #now: () => number;
+  #sequence = 0;
 
   constructor(redis: Redis, options: RedisUploadStoreOptions = {}) {
     this.#redis = redis;
@@ -57,8 +58,10 @@ export class RedisUploadStore implements UploadStore {
         .multi()
         .hset(this.#upload(handle), 'owner', owner, 'type', type, 'bytes', Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
         .pexpire(this.#upload(handle), this.#ttlMs)
-        .zadd(index, expiresAt, handle)
-        .zremrangebyscore(index, '-inf', now)
+        // Scored by expiry in µs plus a sequence: uploads made in one millisecond still keep their order (with ms
+        // scores they tied and Redis ordered them by handle, so "the oldest" was random).
+        .zadd(index, expiresAt * 1000 + (this.#sequence++ % 1000), handle)
+        .zremrangebyscore(index, '-inf', now * 1000)
         .pexpire(index, this.#ttlMs)
         .zrange(index, '0', String(-(this.#maxPerOwner + 1)))
         .exec()
