@@ -1,7 +1,7 @@
 /** The JavaScript of a `seedream:*` module: the same shape from every adapter. */
 import type { ImageFacts } from './image/describe.js';
 import { VARIANT_MIME } from './image/variants.js';
-import type { SeedreamVariantFormat } from './types.js';
+import type { SeedreamImage, SeedreamVariantFormat } from './types.js';
 
 /** A responsive variant as the module sees it: its URL (a JS expression), width and format. */
 export interface ModuleVariant {
@@ -69,4 +69,33 @@ export function moduleCode({ src, facts, alt, variants = [] }: ModuleCodeInput):
     'export default { src, width, height, alt, placeholder, format, srcset, sources };',
     '',
   ].join('\n');
+}
+
+/** Input of `imageValue`: like `ModuleCodeInput`, with every URL a plain string (known at build time). */
+export interface ImageValueInput {
+  src: string;
+  facts: Pick<ImageFacts, 'width' | 'height' | 'format' | 'placeholder'>;
+  alt: string;
+  variants?: ReadonlyArray<{ url: string; width: number; format: SeedreamVariantFormat }>;
+}
+
+/** The value `moduleCode` evaluates to, computed at build time (same fields, order and strings). */
+export function imageValue({ src, facts, alt, variants = [] }: ImageValueInput): SeedreamImage {
+  const srcset: Partial<Record<SeedreamVariantFormat, string>> = {};
+  const sources: SeedreamImage['sources'] = [];
+  for (const [format, group] of groupVariants(variants)) {
+    srcset[format] = group.map((v) => `${v.url} ${v.width}w`).join(', ');
+    sources.push({ type: VARIANT_MIME[format], srcset: srcset[format]! });
+  }
+  return { src, width: facts.width, height: facts.height, alt, placeholder: facts.placeholder, format: facts.format, srcset, sources };
+}
+
+/**
+ * The same value as a `JSON.parse` call (pure, so an unused import still tree-shakes): one string literal for
+ * the bundler to parse and minify instead of an object literal to analyse, which is most of a warm build's
+ * cost in Rollup.
+ */
+export function imageJsonExpression(value: SeedreamImage): string {
+  // Single quotes: JSON's own double quotes need no escaping (JSON text holds no raw line breaks).
+  return `/* #__PURE__ */ JSON.parse('${JSON.stringify(value).replace(/[\\']/g, '\\$&')}')`;
 }

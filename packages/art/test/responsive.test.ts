@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@seedream-kit/emulator';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ArtEngine, moduleCode, parseSpecifier, sha256 } from './engine-exports.js';
+import { ArtEngine, imageJsonExpression, imageValue, moduleCode, parseSpecifier, sha256 } from './engine-exports.js';
 
 const FAKE_KEY = `${['sk', 'test', 'SEEDREAM', 'FAKE', 'KEY'].join('-')}-${'5f4e3d2c1b'.repeat(3)}`;
 const SPEC = '?prompt=a%20quiet%20bay&model=doubao-seedream-3-0-t2i-250415&size=640x480&w=256;512;4000&format=avif;webp;jpeg';
@@ -119,6 +119,25 @@ describe('responsive variants', () => {
     // A srcset candidate is "<url> <width>w", comma-separated.
     for (const source of module.sources as { srcset: string }[]) expect(source.srcset).toMatch(/^(\S+ \d+w)(, \S+ \d+w)*$/);
     expect(module.default).toMatchObject({ src: '/a.jpg', width: 640, height: 480, alt: 'Bay', format: 'jpeg' });
+  });
+
+  it('imageValue, as JSON.parse code: the value moduleCode exports, field for field (awkward strings too)', async () => {
+    const alt = `It's a "bay" \\ \u2028 café </script>`;
+    const facts = { width: 640, height: 480, format: 'jpeg', placeholder: 'data:image/webp;base64,AAAA' } as const;
+    const variants = [
+      { url: "/b-512.webp'", width: 512, format: 'webp' },
+      { url: '/b-256.avif', width: 256, format: 'avif' },
+      { url: '/b-256.webp', width: 256, format: 'webp' },
+    ] as const;
+    const literal = (url: string) => JSON.stringify(url);
+    const code = moduleCode({ src: literal('/a.jpg'), facts, alt, variants: variants.map((v) => ({ ...v, url: literal(v.url) })) });
+    const module = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+    const value = imageValue({ src: '/a.jpg', facts, alt, variants });
+    const json = await import(`data:text/javascript;base64,${Buffer.from(`export default ${imageJsonExpression(value)};`).toString('base64')}`);
+    for (const parsed of [value, json.default]) {
+      expect(Object.keys(parsed)).toEqual(Object.keys(module.default));
+      expect(parsed).toStrictEqual({ ...module.default });
+    }
   });
 
   it('rejects malformed responsive parameters', () => {
