@@ -4,7 +4,8 @@
  * Images and their variants are emitted with content-hashed file names and exported as `publicPath + file`.
  */
 import { createHash } from 'node:crypto';
-import { relative } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import { ArtEngine, type ArtLog, imageJsonExpression, imageValue, moduleCode, PREFIX, RESOLVED_PREFIX, type SeedreamArtOptions, slug } from '@seedream-kit/art';
 import { createUnplugin, type UnpluginBuildContext, type UnpluginContext, type UnpluginFactory, type UnpluginInstance } from 'unplugin';
 
@@ -44,6 +45,20 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
   const base = publicPath.endsWith('/') ? publicPath : `${publicPath}/`;
   const folder = assetsDir.replace(/^\/+|\/+$/g, '');
   const fileName = (name: string) => (folder ? `${folder}/${name}` : name);
+  /**
+   * esbuild: where emitted files go (its `outdir`, as unplugin's emitFile) and the writes under way. unplugin
+   * writes each file synchronously, blocking the build once per image; these run in parallel with it and the
+   * build ends (buildEnd) once they are done.
+   */
+  let esbuildOutdir: string | undefined;
+  const writes: Promise<unknown>[] = [];
+  const folders = new Map<string, Promise<unknown>>();
+  const writeAsset = (file: string, source: Uint8Array) => {
+    const path = resolve(esbuildOutdir!, file);
+    let folder = folders.get(dirname(path));
+    if (!folder) folders.set(dirname(path), (folder = mkdir(dirname(path), { recursive: true })));
+    writes.push(folder.then(() => writeFile(path, source)));
+  };
 
   async function loadImage(this: UnpluginBuildContext & UnpluginContext, id: string) {
     if (!id.startsWith(RESOLVED_PREFIX)) return null;
@@ -55,7 +70,8 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
       const emit = (file: string, source: Uint8Array) => {
         if (!emitted.has(file)) {
           emitted.add(file);
-          this.emitFile({ type: 'asset', fileName: file, source });
+          if (meta?.framework !== 'esbuild') this.emitFile({ type: 'asset', fileName: file, source });
+          else if (esbuildOutdir) writeAsset(file, source);
         }
         return base + file;
       };
@@ -85,10 +101,11 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
       engine.configure({ root: root ?? process.cwd(), log: logger });
       failed = false;
       emitted.clear();
+      folders.clear();
     },
 
-    // Hook filters let the bundlers that support them natively (esbuild, Rollup ≥ 4.40, Rolldown) skip the
-    // call for every other import.
+    // Hook filters let the bundlers that support them natively (Rollup ≥ 4.40, Rolldown; esbuild through the
+    // `esbuild` filters below) skip the call for every other import.
     resolveId: {
       filter: { id: /^\0?seedream:/ },
       handler(source, importer) {
@@ -105,6 +122,11 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     },
 
     async buildEnd() {
+      try {
+        await Promise.all(writes);
+      } finally {
+        writes.length = 0;
+      }
       const cacheDir = engine.cacheDir;
       const removed = await engine.finish({ failed });
       if (cacheDir && removed && (removed.entries.length > 0 || removed.files.length > 0)) {
@@ -112,6 +134,15 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
           `seedream: pruned ${removed.entries.length} unused entr${removed.entries.length === 1 ? 'y' : 'ies'} and ${removed.files.length} file(s) from ${relative(engine.root, cacheDir) || '.'}`,
         );
       }
+    },
+
+    esbuild: {
+      // Native filters: esbuild calls into JavaScript only for `seedream:` imports (unplugin's default is every path).
+      onResolveFilter: /^\x00?seedream:/,
+      onLoadFilter: /^\x00seedream:/,
+      config(options) {
+        esbuildOutdir = options.outdir;
+      },
     },
 
     vite: {
