@@ -27,6 +27,10 @@ const stderrLogger: ArtLog = {
   warn: (message) => void process.stderr.write(`[seedream] warning: ${message}\n`),
 };
 
+/** `seedream:…` imports (webpack's arrive as `\0seedream:…`), and their resolved ids. */
+const RESOLVE_FILTER = /^\0?seedream:/;
+const LOAD_FILTER = /^\0seedream:/;
+
 const hash8 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
 const extensionOf = (format: 'png' | 'jpeg') => (format === 'jpeg' ? 'jpg' : 'png');
 
@@ -107,7 +111,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     // Hook filters let the bundlers that support them natively (Rollup ≥ 4.40, Rolldown; esbuild through the
     // `esbuild` filters below) skip the call for every other import.
     resolveId: {
-      filter: { id: /^\0?seedream:/ },
+      filter: { id: RESOLVE_FILTER },
       handler(source, importer) {
         // webpack hands over `\0seedream:…` (see the webpack hook below); everything else `seedream:…`.
         const specifier = source.startsWith(RESOLVED_PREFIX) ? source.slice(1) : source;
@@ -117,7 +121,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     },
 
     load: {
-      filter: { id: /^\0seedream:/ },
+      filter: { id: LOAD_FILTER },
       handler: loadImage,
     },
 
@@ -138,8 +142,8 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
 
     esbuild: {
       // Native filters: esbuild calls into JavaScript only for `seedream:` imports (unplugin's default is every path).
-      onResolveFilter: /^\x00?seedream:/,
-      onLoadFilter: /^\x00seedream:/,
+      onResolveFilter: RESOLVE_FILTER,
+      onLoadFilter: LOAD_FILTER,
       config(options) {
         esbuildOutdir = options.outdir;
       },
