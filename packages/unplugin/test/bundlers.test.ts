@@ -4,6 +4,7 @@
  * native @seedream-kit/vite plugin — against a real emulator over HTTP: the same cache, byte for byte, the
  * right pixels in every output, no request on a warm build, none at all in CI.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import seedreamVite from '@seedream-kit/vite';
 import sharp from 'sharp';
@@ -145,6 +146,16 @@ describe('CI mode', () => {
     expect(messages.warn.filter((message) => /missing from the cache; using the offline placeholder art/.test(message))).toHaveLength(4);
     await checkOutput(outDir, await evaluate(outDir));
     expect((await readTree(root)).has('.seedream/seedream.lock.json')).toBe(false);
+  });
+
+  // webpack gets CommonJS image modules: an importer that is strictly an ES module must see the same exports.
+  it.each(BUNDLERS)('%s: an ES-module app ("type": "module") gets the same default and named exports', async (bundler) => {
+    vi.stubEnv('CI', 'true');
+    const emulator = await testEmulator();
+    const root = await copyFixture();
+    await writeFile(join(root, 'package.json'), '{ "type": "module" }\n');
+    const { offline: _offline, ...options } = fixtureOptions(root, emulator, { info: [], warn: [] });
+    await checkOutput(join(root, 'dist'), await evaluate(await buildWith(bundler, root, options)));
   });
 
   it('strict: a miss fails the build, naming the image', async () => {
