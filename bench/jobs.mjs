@@ -1,7 +1,7 @@
 // Benchmarks of durable jobs (issue 14, "Figures"): the route of @seedream-kit/react running every generation as
 // a job (createJobs, toNodeHandler), deployment-shaped. Three processes: the emulator (bench/lib/emulator-process.mjs,
 // its request log and an image-event tap), the server (this file with `server`: createSeedreamRoute + createJobs,
-// budgets off, node:http on loopback) and the clients (this bench process, node:http with one socket per stream,
+// budgets off, node:http on loopback, core's client on createNodeFetch as a server should run it) and the clients (this bench process, node:http with one socket per stream,
 // `agent: false`). Run once: `repeats` is ignored (one run holds thousands of streams for ~25 s).
 //
 // 1. Concurrent streaming jobs: N clients (2,000, then 500 for comparison) each POST a streamed series of 4 images
@@ -56,6 +56,7 @@ async function runServer() {
   const { baseURL, redisURL } = JSON.parse(process.argv[3]);
   const { createSeedream } = await import('@seedream-kit/core');
   const { createJobs, createSpendingPolicy, MemoryJobStore } = await import('@seedream-kit/core/server');
+  const { createNodeFetch } = await import('@seedream-kit/core/node');
   const { createSeedreamRoute, toNodeHandler } = await import('@seedream-kit/react/server');
   let stores;
   if (redisURL) {
@@ -71,9 +72,12 @@ async function runServer() {
     if (samples.size < 3) samples.add(String(error?.message ?? error).slice(0, 120));
   };
   const policy = createSpendingPolicy({ authorize: () => 'bench', budget: false });
+  const upstreamFetch = createNodeFetch();
   /** One route per emulator pace, on one store: `/api/seedream` (5-7 s per image), `/fast/api/seedream` (1 s). */
   const routeFor = (headers) => {
-    const client = createSeedream({ baseURL, apiKey: KEY, model: MODEL, ...(headers ? { headers } : {}) });
+    // BENCH_JOBS_FETCH=builtin measures the built-in fetch instead (the comparison in the closing note).
+    const fetch = process.env.BENCH_JOBS_FETCH === 'builtin' ? undefined : upstreamFetch;
+    const client = createSeedream({ baseURL, apiKey: KEY, model: MODEL, ...(fetch ? { fetch } : {}), ...(headers ? { headers } : {}) });
     return toNodeHandler(createSeedreamRoute({ client, policy, jobs: createJobs({ client, store, onError }), onError }));
   };
   const slow = routeFor();

@@ -9,3 +9,5 @@ export { isAtomicWriteTemp, writeFileAtomic } from './internal/node/atomic-write
 export type { WriteFileAtomicOptions } from './internal/node/atomic-write.js';
 export { FileImageStorage, createFilePersistence } from './internal/node/file-storage.js';
 export type { FilePersistenceOptions } from './internal/node/file-storage.js';
+export { createNodeFetch } from './internal/node/node-fetch.js';
+export type { NodeFetchOptions } from './internal/node/node-fetch.js';

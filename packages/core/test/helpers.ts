@@ -5,6 +5,13 @@ import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@seedream-kit/emulator';
 import { createSeedream, type SeedreamOptions } from '../src/index.js';
+import { createNodeFetch } from '../src/node.js';
+
+/**
+ * The fetch the suites' clients use: the built-in one, or `createNodeFetch()` when the `node-fetch` project runs
+ * the same suites (vitest.config.ts), so both transports pass one set of behaviours.
+ */
+export const testFetch: typeof globalThis.fetch | undefined = process.env.SEEDREAM_TEST_FETCH === 'node' ? createNodeFetch() : undefined;
 
 /** A recognisable fake key: tests assert it never shows up in errors. */
 export const FAKE_KEY = 'sk-FAKEKEY-0123456789abcdefDONOTLEAK';
@@ -14,7 +21,7 @@ export async function withEmulator(options: EmulatorOptions = {}): Promise<Emula
 }
 
 export function clientFor(emu: Emulator, options: SeedreamOptions = {}) {
-  return createSeedream({ baseURL: emu.baseURL, apiKey: FAKE_KEY, ...options });
+  return createSeedream({ baseURL: emu.baseURL, apiKey: FAKE_KEY, ...(testFetch ? { fetch: testFetch } : {}), ...options });
 }
 
 /** Header that makes the emulator misbehave for one request. */
