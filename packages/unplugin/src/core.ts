@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { ArtEngine, type ArtLog, imageJsonExpression, imageValue, moduleCode, PREFIX, RESOLVED_PREFIX, type SeedreamArtOptions, slug } from '@seedream-kit/art';
+import { rspackImageModules } from './rspack-modules.js';
 import { createUnplugin, type UnpluginBuildContext, type UnpluginContext, type UnpluginFactory, type UnpluginInstance } from 'unplugin';
 
 export interface SeedreamUnpluginOptions extends SeedreamArtOptions {
@@ -114,22 +115,23 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
       folders.clear();
     },
 
-    // Hook filters let the bundlers that support them natively (Rollup ≥ 4.40, Rolldown; esbuild through the
-    // `esbuild` filters below) skip the call for every other import.
-    resolveId: {
-      filter: { id: RESOLVE_FILTER },
-      handler(source, importer) {
-        // webpack hands over `\0seedream:…` (see the webpack hook below); everything else `seedream:…`.
-        const specifier = source.startsWith(RESOLVED_PREFIX) ? source.slice(1) : source;
-        if (!specifier.startsWith(PREFIX)) return null;
-        return engine.resolveId(specifier, importer);
-      },
-    },
-
-    load: {
-      filter: { id: LOAD_FILTER },
-      handler: loadImage,
-    },
+    // Rspack resolves and loads in the rspack hook below, without unplugin's virtual modules.
+    ...(meta?.framework === 'rspack'
+      ? {}
+      : {
+          // Hook filters let the bundlers that support them natively (Rollup ≥ 4.40, Rolldown; esbuild through
+          // the `esbuild` filters below) skip the call for every other import.
+          resolveId: {
+            filter: { id: RESOLVE_FILTER },
+            handler(source: string, importer: string | undefined) {
+              // webpack hands over `\0seedream:…` (see the webpack hook below); everything else `seedream:…`.
+              const specifier = source.startsWith(RESOLVED_PREFIX) ? source.slice(1) : source;
+              if (!specifier.startsWith(PREFIX)) return null;
+              return engine.resolveId(specifier, importer);
+            },
+          },
+          load: { filter: { id: LOAD_FILTER }, handler: loadImage },
+        }),
 
     async buildEnd() {
       try {
@@ -161,8 +163,16 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
       },
     },
 
+    rspack(compiler) {
+      rspackImageModules(compiler, {
+        pluginName: PLUGIN_NAME,
+        resolveId: (source, importer) => engine.resolveId(source, importer),
+        load: async (context, id) => (await loadImage.call(context as UnpluginBuildContext & UnpluginContext, id)) as string,
+      });
+    },
+
     // webpack reads `seedream:` as a URI scheme and fails before resolver plugins run: hand it over as a
-    // virtual id instead (Rspack and the others need nothing).
+    // virtual id instead (the others need nothing).
     webpack(compiler) {
       compiler.hooks.normalModuleFactory.tap(PLUGIN_NAME, (factory) => {
         factory.hooks.beforeResolve.tap(PLUGIN_NAME, (data) => {

@@ -4,7 +4,7 @@
  * native @seedream-kit/vite plugin — against a real emulator over HTTP: the same cache, byte for byte, the
  * right pixels in every output, no request on a warm build, none at all in CI.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import seedreamVite from '@seedream-kit/vite';
 import sharp from 'sharp';
@@ -26,6 +26,7 @@ import {
   readTree,
   testEmulator,
 } from './helpers.js';
+import rspackPlugin from '../src/rspack.js';
 
 const EXPECTED = {
   hero: { width: 1280, height: 720, format: 'png', alt: 'Lighthouse' },
@@ -126,6 +127,52 @@ describe('one fixture app, six bundlers, one cache', () => {
     const needle = Buffer.from(FAKE_KEY);
     for (const [bundler, root] of roots) for (const [name, bytes] of await readTree(root)) expect(bytes.includes(needle), `${bundler}: ${name}`).toBe(false);
     expect(JSON.stringify(messages)).not.toContain(FAKE_KEY);
+  });
+});
+
+describe('watch mode', () => {
+  afterAll(cleanup);
+
+  // Rspack's image modules are virtual files written when resolved: a changed reference must rewrite its own.
+  it('rspack: a changed reference image rebuilds the modules that use it, with the new images', async () => {
+    const emulator = await testEmulator();
+    const root = await copyFixture();
+    const { rspack } = await import('@rspack/core');
+    const compiler = rspack({
+      mode: 'development',
+      devtool: false,
+      context: root,
+      entry: './src/main.js',
+      output: { path: join(root, 'dist'), filename: 'main.js' },
+      infrastructureLogging: { level: 'none' },
+      plugins: [rspackPlugin(fixtureOptions(root, emulator, { info: [], warn: [] }))],
+    });
+    // Both the inline kite and the named hero are made from src/ref.png.
+    const urls = async () => (await readFile(join(root, 'dist/main.js'), 'utf8')).match(/\/assets\/(a-red-kite-over-dunes|hero)-[0-9a-f]{8}\.(jpg|png)/g)!;
+    // Other rebuilds may come first (the cache being written): wait for the one with new URLs.
+    let first: Set<string> | undefined;
+    let changed: Set<string> | undefined;
+    await new Promise<void>((resolve, reject) => {
+      const watching = compiler.watch({ aggregateTimeout: 50 }, async (error, stats) => {
+        if (error || stats?.hasErrors()) return reject(error ?? new Error(stats?.toString('errors-only')));
+        const built = new Set(await urls());
+        if (!first) {
+          first = built;
+          const reference = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+            .png()
+            .toBuffer();
+          await new Promise((wait) => setTimeout(wait, 200));
+          await writeFile(join(root, 'src/ref.png'), reference);
+        } else if ([...built].some((url) => !first!.has(url))) {
+          changed = built;
+          watching.close(() => resolve());
+        }
+      });
+    });
+    expect([first!.size, changed!.size]).toEqual([2, 2]);
+    expect([...changed!].filter((url) => first!.has(url))).toEqual([]);
+    // Four images, then the two made from the reference again.
+    expect(emulator.log.generations()).toHaveLength(6);
   });
 });
 
