@@ -26,7 +26,7 @@ export default defineConfig({
         resolve: { conditions: ['browser'] },
         test: { name: 'dom', include: ['test/use-seedream.test.ts', 'test/runes.test.ts'], environment: dom },
       },
-      { extends: true, test: { name: 'node', include: ['test/browser.test.ts', 'test/bundle.test.ts'], environment: 'node' } },
+      { extends: true, test: { name: 'node', include: ['test/browser.test.ts', 'test/bundle.test.ts', 'test/entry.test.ts'], environment: 'node' } },
     ],
   },
 });

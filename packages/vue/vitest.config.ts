@@ -21,7 +21,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'dom', include: ['test/use-seedream.test.ts', 'test/composable.test.ts'], environment: dom } },
-      { extends: true, test: { name: 'node', include: ['test/browser.test.ts', 'test/bundle.test.ts'], environment: 'node' } },
+      { extends: true, test: { name: 'node', include: ['test/browser.test.ts', 'test/bundle.test.ts', 'test/entry.test.ts'], environment: 'node' } },
     ],
   },
 });

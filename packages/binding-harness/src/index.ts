@@ -10,5 +10,6 @@ export {
   type FixtureProps,
   type TransportName,
 } from './suite.js';
+export { describeBindingEntry } from './entry.js';
 export { describeBrowserSuite, type BrowserApp } from './browser-suite.js';
 export { launchBrowser, type Browser } from './browser.js';

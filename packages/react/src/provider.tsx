@@ -1,5 +1,5 @@
 import { createContext, createElement, useContext, type ReactNode } from 'react';
-import type { ClientValidator } from './store.js';
+import type { ClientValidator } from '@seedream-kit/core/store';
 import type { SeedreamTransport } from '@seedream-kit/core/transport';
 
 export interface SeedreamConfig {

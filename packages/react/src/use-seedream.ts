@@ -1,10 +1,17 @@
 import { useContext, useEffect, useInsertionEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { SeedreamContext } from './provider.js';
-import { createSeedreamStore, sessionJobMemory, type ClientValidator, type SeedreamActions, type SeedreamCallbacks, type SeedreamState } from './store.js';
-import { createHttpTransport } from './transport/http.js';
+import {
+  createSeedreamStore,
+  sessionJobMemory,
+  type ClientValidator,
+  type SeedreamActions,
+  type SeedreamCallbacks,
+  type SeedreamState,
+} from '@seedream-kit/core/store';
+import { createHttpTransport } from '@seedream-kit/core/http';
 import type { SeedreamTransport } from '@seedream-kit/core/transport';
 
-export type { SeedreamActions } from './store.js';
+export type { SeedreamActions } from '@seedream-kit/core/store';
 
 export interface UseSeedreamOptions extends SeedreamCallbacks {
   /** Overrides the provider's transport. Without either, `createHttpTransport({ url: '/api/seedream' })`. */

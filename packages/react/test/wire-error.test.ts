@@ -21,7 +21,7 @@ import {
 } from '@seedream-kit/core';
 import { describe, expect, it } from 'vitest';
 import { errorResponse, toWireError, wireError } from '../src/server/wire-error.js';
-import { createHttpTransport } from '../src/transport/http.js';
+import { createHttpTransport } from '@seedream-kit/core/http';
 
 const kinds = Object.keys(CLIENT_ERROR_KINDS) as SeedreamClientErrorKind[];
 const api = { message: '400 InvalidParameter: size is not supported', requestId: 'req-123456' };

@@ -1,0 +1,3 @@
+import { describeBindingEntry } from '@seedream-kit/binding-harness';
+
+describeBindingEntry('@seedream-kit/vue', () => import('../src/index.js'));
