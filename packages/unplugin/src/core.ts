@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import { ArtEngine, type ArtLog, imageJsonExpression, imageValue, moduleCode, PREFIX, RESOLVED_PREFIX, type SeedreamArtOptions, slug } from '@seedream-kit/art';
-import { rspackImageModules } from './rspack-modules.js';
+import { ArtEngine, type ArtLog, imageJsonExpression, imageValue, moduleCode, RESOLVED_PREFIX, type SeedreamArtOptions, slug } from '@seedream-kit/art';
+import { type ImageModules, rspackImageModules } from './rspack-modules.js';
+import { webpackImageModules } from './webpack-modules.js';
 import { createUnplugin, type UnpluginBuildContext, type UnpluginContext, type UnpluginFactory, type UnpluginInstance } from 'unplugin';
 
 export interface SeedreamUnpluginOptions extends SeedreamArtOptions {
@@ -28,8 +29,8 @@ const stderrLogger: ArtLog = {
   warn: (message) => void process.stderr.write(`[seedream] warning: ${message}\n`),
 };
 
-/** `seedream:…` imports (webpack's arrive as `\0seedream:…`), and their resolved ids. */
-const RESOLVE_FILTER = /^\0?seedream:/;
+/** `seedream:…` imports, and their resolved ids. */
+const RESOLVE_FILTER = /^seedream:/;
 const LOAD_FILTER = /^\0seedream:/;
 
 const hash8 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
@@ -104,6 +105,12 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     }
   }
 
+  const imageModules: ImageModules = {
+    pluginName: PLUGIN_NAME,
+    resolveId: (source, importer) => engine.resolveId(source, importer),
+    load: async (context, id) => (await loadImage.call(context as UnpluginBuildContext & UnpluginContext, id)) as string,
+  };
+
   return {
     name: PLUGIN_NAME,
     enforce: 'pre',
@@ -115,20 +122,15 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
       folders.clear();
     },
 
-    // Rspack resolves and loads in the rspack hook below, without unplugin's virtual modules.
-    ...(meta?.framework === 'rspack'
+    // webpack and Rspack resolve and load in their hooks below, without unplugin's virtual modules.
+    ...(meta?.framework === 'rspack' || webpack
       ? {}
       : {
           // Hook filters let the bundlers that support them natively (Rollup ≥ 4.40, Rolldown; esbuild through
           // the `esbuild` filters below) skip the call for every other import.
           resolveId: {
             filter: { id: RESOLVE_FILTER },
-            handler(source: string, importer: string | undefined) {
-              // webpack hands over `\0seedream:…` (see the webpack hook below); everything else `seedream:…`.
-              const specifier = source.startsWith(RESOLVED_PREFIX) ? source.slice(1) : source;
-              if (!specifier.startsWith(PREFIX)) return null;
-              return engine.resolveId(specifier, importer);
-            },
+            handler: (source: string, importer: string | undefined) => engine.resolveId(source, importer),
           },
           load: { filter: { id: LOAD_FILTER }, handler: loadImage },
         }),
@@ -164,21 +166,11 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     },
 
     rspack(compiler) {
-      rspackImageModules(compiler, {
-        pluginName: PLUGIN_NAME,
-        resolveId: (source, importer) => engine.resolveId(source, importer),
-        load: async (context, id) => (await loadImage.call(context as UnpluginBuildContext & UnpluginContext, id)) as string,
-      });
+      rspackImageModules(compiler, imageModules);
     },
 
-    // webpack reads `seedream:` as a URI scheme and fails before resolver plugins run: hand it over as a
-    // virtual id instead (the others need nothing).
     webpack(compiler) {
-      compiler.hooks.normalModuleFactory.tap(PLUGIN_NAME, (factory) => {
-        factory.hooks.beforeResolve.tap(PLUGIN_NAME, (data) => {
-          if (data.request.startsWith(PREFIX)) data.request = `\0${data.request}`;
-        });
-      });
+      webpackImageModules(compiler, imageModules);
     },
   };
 };

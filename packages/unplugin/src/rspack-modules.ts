@@ -13,7 +13,8 @@ export interface ImageModuleContext {
   addWatchFile(file: string): void;
 }
 
-export interface RspackImageModules {
+/** What an adapter that makes its own image modules needs from the plugin. */
+export interface ImageModules {
   pluginName: string;
   /** The resolved id (`\0seedream:…`) of an import, or null. */
   resolveId(source: string, importer: string | undefined): string | null;
@@ -21,7 +22,7 @@ export interface RspackImageModules {
   load(context: ImageModuleContext, id: string): Promise<string>;
 }
 
-export function rspackImageModules(compiler: Compiler, { pluginName, resolveId, load }: RspackImageModules): void {
+export function rspackImageModules(compiler: Compiler, { pluginName, resolveId, load }: ImageModules): void {
   const vfs = new compiler.rspack.experiments.VirtualModulesPlugin();
   vfs.apply(compiler);
   // unplugin's names for virtual modules: the same module paths as before in stats and errors.

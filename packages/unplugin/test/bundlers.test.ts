@@ -27,6 +27,7 @@ import {
   testEmulator,
 } from './helpers.js';
 import rspackPlugin from '../src/rspack.js';
+import webpackPlugin from '../src/webpack.js';
 
 const EXPECTED = {
   hero: { width: 1280, height: 720, format: 'png', alt: 'Lighthouse' },
@@ -133,27 +134,33 @@ describe('one fixture app, six bundlers, one cache', () => {
 describe('watch mode', () => {
   afterAll(cleanup);
 
-  // Rspack's image modules are virtual files written when resolved: a changed reference must rewrite its own.
-  it('rspack: a changed reference image rebuilds the modules that use it, with the new images', async () => {
+  // webpack and Rspack make their image modules themselves (scheme hooks, virtual files): a changed reference
+  // must still rebuild the modules made from it.
+  it.each(['webpack', 'rspack'] as const)('%s: a changed reference image rebuilds the modules that use it, with the new images', async (bundler) => {
     const emulator = await testEmulator();
     const root = await copyFixture();
-    const { rspack } = await import('@rspack/core');
-    const compiler = rspack({
-      mode: 'development',
-      devtool: false,
+    const config = {
+      mode: 'development' as const,
+      devtool: false as const,
       context: root,
       entry: './src/main.js',
       output: { path: join(root, 'dist'), filename: 'main.js' },
-      infrastructureLogging: { level: 'none' },
-      plugins: [rspackPlugin(fixtureOptions(root, emulator, { info: [], warn: [] }))],
-    });
+      infrastructureLogging: { level: 'none' as const },
+    };
+    const options = fixtureOptions(root, emulator, { info: [], warn: [] });
+    const compiler =
+      bundler === 'webpack'
+        ? (await import('webpack')).default({ ...config, plugins: [webpackPlugin(options)] })
+        : (await import('@rspack/core')).rspack({ ...config, plugins: [rspackPlugin(options)] });
     // Both the inline kite and the named hero are made from src/ref.png.
     const urls = async () => (await readFile(join(root, 'dist/main.js'), 'utf8')).match(/\/assets\/(a-red-kite-over-dunes|hero)-[0-9a-f]{8}\.(jpg|png)/g)!;
     // Other rebuilds may come first (the cache being written): wait for the one with new URLs.
     let first: Set<string> | undefined;
     let changed: Set<string> | undefined;
     await new Promise<void>((resolve, reject) => {
-      const watching = compiler.watch({ aggregateTimeout: 50 }, async (error, stats) => {
+      type Stats = { hasErrors(): boolean; toString(options: string): string };
+      type Watch = (options: object, handler: (error: Error | null, stats?: Stats) => void) => { close(callback: () => void): void };
+      const watching = (compiler as unknown as { watch: Watch }).watch({ aggregateTimeout: 50 }, async (error, stats) => {
         if (error || stats?.hasErrors()) return reject(error ?? new Error(stats?.toString('errors-only')));
         const built = new Set(await urls());
         if (!first) {
