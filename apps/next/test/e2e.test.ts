@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import empty from '../art/empty.js';
 import hero from '../art/hero.js';
-import { type Browser, launchBrowser } from './helpers/browser.ts';
+import { type Browser, launchBrowser } from '@seedream-kit/binding-harness';
 import { appDir, buildApp, childEnv, type NextServer, startNext } from './helpers/next.ts';
 
 // Built from parts at run time, so the key itself appears in no file of the repository.
@@ -27,7 +27,7 @@ let build: { code: number | null; output: string };
 const servers: NextServer[] = [];
 
 beforeAll(async () => {
-  browser = await launchBrowser(); // first: fails with a clear message when Chromium is missing
+  browser = await launchBrowser({ name: 'next-example', viewport: { width: 1280, height: 900 } }); // first: fails with a clear message when Chromium is missing
   emulator = await startEmulator({ host: '127.0.0.1', port: 0, apiKeys: [fakeKey] });
   build = await buildApp(childEnv({ COMETAPI_KEY: fakeKey, COMETAPI_BASE_URL: emulator.baseURL }));
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { launchBrowser, type Browser } from './helpers/browser.ts';
+import { launchBrowser, type Browser } from '@seedream-kit/binding-harness';
 import { makePngFiles } from './helpers/images.ts';
 import { appDir, outputDir, type Playground, startBuiltPlayground } from './helpers/playground.ts';
 
@@ -20,7 +20,7 @@ const emulator = () => playground.emulator!;
 const docsDir = join(appDir, '../../docs');
 
 beforeAll(async () => {
-  browser = await launchBrowser(); // first: fails with a clear message when Chromium is missing
+  browser = await launchBrowser({ name: 'playground', viewport: { width: 1280, height: 800 }, downloads: true }); // first: fails with a clear message when Chromium is missing
   playground = await startBuiltPlayground({ emulatorOptions: { latency: 0 } });
   references = await makePngFiles(['#e4572e', '#17bebb', '#ffc914', '#76b041']);
   await mkdir(outputDir, { recursive: true });
@@ -101,7 +101,7 @@ describe('playground in Chromium', () => {
     expect(generations[0]!.imagesGenerated).toBe(1);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download image 1' }).click()]);
-    const saved = join(browser.downloadsDir, download.suggestedFilename());
+    const saved = join(browser.downloadsDir!, download.suggestedFilename());
     await download.saveAs(saved);
     const metadata = await sharp(await readFile(saved)).metadata();
     expect(download.suggestedFilename()).toMatch(/^seedream-1\.(jpg|png)$/);

@@ -1,4 +1,7 @@
-/** Headless Debian Chromium driven by playwright-core, with the flags of the playground's browser tests. */
+/**
+ * Headless Debian Chromium driven by playwright-core, with the flags that work on these machines: the one
+ * launcher of every browser test (the bindings' apps, the playground, the Next.js example).
+ */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,26 +19,52 @@ const ARGS = [
   '--disable-sync',
 ];
 
+export interface LaunchOptions {
+  /** Names the temporary profile folder (`<name>-chromium-…`). Default `binding`. */
+  name?: string;
+  viewport?: { width: number; height: number };
+  /** Accept downloads into a temporary folder of their own (`downloadsDir`). */
+  downloads?: boolean;
+}
+
 export interface Browser {
   context: BrowserContext;
+  /** Where downloads land, with `downloads: true`. */
+  downloadsDir: string | undefined;
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
+/** The Chromium binary: CHROMIUM_PATH, else Debian's; a missing one is named with how to get it. */
+export function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(path)) {
     throw new Error(
-      `Chromium was not found at ${executablePath}. The browser tests need Debian's chromium: run \`apt-get install -y chromium\` ` +
+      `Chromium was not found at ${path}. The browser tests need Debian's chromium: run \`apt-get install -y chromium\` ` +
         '(.ci/run does this) or set CHROMIUM_PATH to a Chromium binary.',
     );
   }
-  const userDataDir = await mkdtemp(join(tmpdir(), 'binding-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: ARGS, reducedMotion: 'reduce' });
+  return path;
+}
+
+export async function launchBrowser({ name = 'binding', viewport, downloads = false }: LaunchOptions = {}): Promise<Browser> {
+  const executablePath = chromiumPath();
+  const userDataDir = await mkdtemp(join(tmpdir(), `${name}-chromium-`));
+  const downloadsDir = downloads ? await mkdtemp(join(tmpdir(), `${name}-downloads-`)) : undefined;
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    args: ARGS,
+    reducedMotion: 'reduce',
+    ...(viewport ? { viewport } : {}),
+    ...(downloadsDir ? { acceptDownloads: true, downloadsPath: downloadsDir } : {}),
+  });
   return {
     context,
+    downloadsDir,
     async close() {
       await context.close().catch(() => {});
       await rm(userDataDir, { recursive: true, force: true });
+      if (downloadsDir) await rm(downloadsDir, { recursive: true, force: true });
     },
   };
 }

@@ -12,4 +12,4 @@ export {
 } from './suite.js';
 export { describeBindingEntry } from './entry.js';
 export { describeBrowserSuite, type BrowserApp } from './browser-suite.js';
-export { launchBrowser, type Browser } from './browser.js';
+export { chromiumPath, launchBrowser, type Browser, type LaunchOptions } from './browser.js';
