@@ -101,6 +101,8 @@ interface LocalJob {
 
 /** How long a stopped job's run may take to notice the abort before the job is ended without it. */
 const STOP_GRACE_MS = 5000;
+/** How long a reader of a job running in this process waits for its next event before looking again. */
+const LOCAL_WAIT_MS = 60_000;
 
 const notFound = () => new SpendingPolicyError('not_found', 404, 'No such job');
 const unavailable = (message = CLIENT_UNAVAILABLE) => new SpendingPolicyError('unavailable', 503, message);
@@ -365,8 +367,11 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
     async *follow(jobId, caller, { after, signal } = {}) {
       await owned(jobId, caller);
       let cursor = after;
-      const waitMs = Math.max(50, Math.min(staleAfterMs / 2, 5000));
+      // A job run elsewhere is checked for staleness every few seconds; one run here wakes its readers itself (and
+      // always ends: see halt), so they need no polling, only a long backstop.
+      const remoteWaitMs = Math.max(50, Math.min(staleAfterMs / 2, 5000));
       while (!signal?.aborted) {
+        const waitMs = local.has(jobId) ? LOCAL_WAIT_MS : remoteWaitMs;
         const entries = await ask(() => store.read(jobId, cursor, { waitMs, ...(signal ? { signal } : {}) }));
         for (const entry of entries) {
           cursor = entry.cursor;
