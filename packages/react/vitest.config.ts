@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// Hook tests (*.test.tsx) run in happy-dom with Node's fetch stack kept (see test/happy-dom-node-fetch.ts):
+// Hook tests (*.test.tsx) run in happy-dom with Node's fetch stack kept (see binding-harness's dom-environment.ts):
 // the route and the emulator run in the same process and need Node's Request/Response. They run twice: on
 // React 19 (the devDependency) and on React 18 (the `react18` / `react-dom18` aliases; see
 // test/react18-setup.ts). Everything else runs in node.
 const modules = (name: string) => resolve(process.cwd(), 'node_modules', name);
-const dom = './test/happy-dom-node-fetch.ts';
+// The DOM environment the bindings' suites share (private @seedream-kit/binding-harness, read by path: it depends on
+// this package).
+const dom = '../binding-harness/src/dom-environment.ts';
 
 export default defineConfig({
   test: {

@@ -1,5 +1,5 @@
 /**
- * happy-dom for the DOM, Node's own fetch stack for the network (as in @seedream-kit/react's hook tests): the
+ * happy-dom for the DOM, Node's own fetch stack for the network (@seedream-kit/react's hook tests use it too): the
  * route, the GraphQL server and the emulator run in the test process and need Node's fetch, Request, Response and
  * streams, not happy-dom's (which adds CORS checks and its own stream classes). The transports under test use the
  * same Node fetch. A vitest environment: `environment: '@seedream-kit/binding-harness/dom-environment'`.
