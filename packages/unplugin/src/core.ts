@@ -6,7 +6,17 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import { ArtEngine, type ArtLog, imageJsonExpression, imageValue, moduleCode, RESOLVED_PREFIX, type SeedreamArtOptions, slug } from '@seedream-kit/art';
+import {
+  ArtEngine,
+  type ArtLog,
+  imageJsonExpression,
+  imageValue,
+  moduleCode,
+  RESOLVED_PREFIX,
+  type SeedreamArtOptions,
+  type SeedreamImage,
+  slug,
+} from '@seedream-kit/art';
 import { type ImageModules, rspackImageModules } from './rspack-modules.js';
 import { webpackImageModules } from './webpack-modules.js';
 import { createUnplugin, type UnpluginBuildContext, type UnpluginContext, type UnpluginFactory, type UnpluginInstance } from 'unplugin';
@@ -95,7 +105,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
       if (webpack) {
         // CommonJS: named imports read the object's properties (strict ESM importers too), and webpack drops the
         // properties nobody reads; nine ESM exports per image made webpack and terser take 2.5× as long.
-        return `module.exports = ${JSON.stringify(imageValue({ src, facts: image.facts, alt: request.alt, variants }))};\n`;
+        return commonJsModule(imageValue({ src, facts: image.facts, alt: request.alt, variants }));
       }
       const literal = (url: string) => JSON.stringify(url);
       return moduleCode({ src: literal(src), facts: image.facts, alt: request.alt, variants: variants.map((v) => ({ ...v, url: literal(v.url) })) });
@@ -174,6 +184,15 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     },
   };
 };
+
+/** webpack's image module. `sources[].srcset` are `srcset`'s strings, written once (as moduleCode does). */
+function commonJsModule(value: SeedreamImage): string {
+  const { srcset, sources, ...fields } = value;
+  if (sources.length === 0) return `module.exports = ${JSON.stringify(value)};\n`;
+  const formats = Object.keys(srcset);
+  const picture = sources.map((source, i) => `{"type":${JSON.stringify(source.type)},"srcset":srcset[${JSON.stringify(formats[i])}]}`);
+  return `const srcset = ${JSON.stringify(srcset)};\nmodule.exports = {${JSON.stringify(fields).slice(1, -1)},"srcset":srcset,"sources":[${picture.join(',')}]};\n`;
+}
 
 /** The plugin for every bundler: `.webpack()`, `.rspack()`, `.rollup()`, `.esbuild()`, `.rolldown()`, `.vite()`. */
 export const seedreamUnplugin: UnpluginInstance<SeedreamUnpluginOptions | undefined> = createUnplugin(seedreamUnpluginFactory);

@@ -18,14 +18,17 @@ export function webpackImageModules(compiler: Compiler, { pluginName, resolveId,
     });
     NormalModule.getCompilationHooks(compilation)
       .readResource.for('seedream')
-      .tapPromise(pluginName, (loaderContext) =>
-        load(
+      .tapPromise(pluginName, (loaderContext) => {
+        // Built in every compilation (never restored from a cache): its images are emitted by building it, and
+        // its code follows the lock file, which is no dependency of it.
+        loaderContext.cacheable(false);
+        return load(
           {
             emitFile: ({ fileName, source }) => compilation.emitAsset(fileName, new sources.RawSource(Buffer.from(source))),
             addWatchFile: (file) => loaderContext.addDependency(file),
           },
           `\0${loaderContext.resource}`,
-        ),
-      );
+        );
+      });
   });
 }

@@ -183,6 +183,49 @@ describe('watch mode', () => {
   });
 });
 
+describe('persistent cache', () => {
+  afterAll(cleanup);
+
+  // Image modules are built in every compilation: a module restored from the bundler's cache would emit nothing.
+  it.each(['webpack', 'rspack'] as const)('%s: a build from a filled persistent cache still emits every image', async (bundler) => {
+    const emulator = await testEmulator();
+    const root = await copyFixture();
+    const options = fixtureOptions(root, emulator, { info: [], warn: [] });
+    for (const out of ['dist', 'dist-cached']) {
+      const config = {
+        mode: 'production' as const,
+        context: root,
+        entry: './src/main.js',
+        output: { path: join(root, out), filename: 'main.js' },
+        infrastructureLogging: { level: 'none' as const },
+      };
+      const compiler =
+        bundler === 'webpack'
+          ? (await import('webpack')).default({
+              ...config,
+              cache: { type: 'filesystem', cacheDirectory: join(root, '.cache') },
+              plugins: [webpackPlugin(options)],
+            })
+          : (await import('@rspack/core')).rspack({
+              ...config,
+              cache: { type: 'persistent', storage: { type: 'filesystem', directory: join(root, '.cache') } },
+              plugins: [rspackPlugin(options)],
+            });
+      type Run = (callback: (error: Error | null, stats?: { hasErrors(): boolean; toString(options: string): string }) => void) => void;
+      await new Promise<void>((resolve, reject) =>
+        (compiler as unknown as { run: Run }).run((error, stats) =>
+          error || stats?.hasErrors() ? reject(error ?? new Error(stats?.toString('errors-only'))) : resolve(),
+        ),
+      );
+      await new Promise<void>((resolve) => (compiler as unknown as { close(callback: () => void): void }).close(() => resolve()));
+    }
+    const [first, second] = await Promise.all(['dist', 'dist-cached'].map((out) => readTree(join(root, out, 'assets'))));
+    expect(first!.size).toBe(4 + 6);
+    expect([...second!.keys()]).toEqual([...first!.keys()]);
+    expect(emulator.log.generations()).toHaveLength(4);
+  });
+});
+
 describe('CI mode', () => {
   afterAll(async () => {
     vi.unstubAllEnvs();
