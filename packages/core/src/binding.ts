@@ -12,6 +12,8 @@ export type {
   SeedreamStoreConfig,
   SeedreamCallbacks,
   SeedreamActions,
+  SeedreamBindingOptions,
+  SeedreamConfig,
   WithStatusFlags,
   JobMemory,
   ClientValidator,

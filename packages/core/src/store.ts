@@ -12,6 +12,7 @@
  * even from a transport that ignores its signal.
  */
 import { CLIENT_ERROR_KINDS, SeedreamClientError, isSeedreamClientError } from './transport.js';
+export { bindingStoreConfig } from './internal/binding-config.js';
 import type { ClientGenerateParams, ClientImage, ClientResult, ClientUsage, SeedreamTransport, TransportContext } from './transport.js';
 
 export type SeedreamStatus = 'idle' | 'pending' | 'streaming' | 'success' | 'error';
@@ -84,6 +85,36 @@ export function sessionJobMemory(key = 'seedream-kit:job'): JobMemory {
     get: () => storage()?.getItem(key),
     set: (jobId) => (jobId ? storage()?.setItem(key, jobId) : storage()?.removeItem(key)),
   };
+}
+
+/** What a binding's provider (React's `SeedreamProvider`, Vue's `provideSeedream`, Svelte's context) gives its hooks. */
+export interface SeedreamConfig {
+  /** Where generations go: `createHttpTransport({ url: '/api/seedream' })`, or the GraphQL transport. */
+  transport?: SeedreamTransport | undefined;
+  /** Checked in the browser before any request, e.g. core's `validateParams` (adds it to the bundle). */
+  validate?: ClientValidator | undefined;
+}
+
+/**
+ * What every binding's `useSeedream` takes, whatever the framework (each adds only its own unmount rule):
+ * `transport` and `validate` override what its provider or context gives.
+ */
+export interface SeedreamBindingOptions extends SeedreamCallbacks {
+  /** Overrides the provided transport. Without either, `createHttpTransport({ url: '/api/seedream' })`. */
+  transport?: SeedreamTransport;
+  /** Overrides the provided validator. */
+  validate?: ClientValidator;
+  /**
+   * Resume after a page reload: the running job's id is kept in `sessionStorage` under this key (`true` = the
+   * default key) and resumed when the component mounts. Off by default.
+   */
+  resumeOnReload?: boolean | string;
+}
+
+/** The job memory a binding's `resumeOnReload` option asks for, if any. */
+export function jobMemoryFor(resumeOnReload: boolean | string | undefined): JobMemory | undefined {
+  if (!resumeOnReload) return undefined;
+  return sessionJobMemory(typeof resumeOnReload === 'string' ? resumeOnReload : undefined);
 }
 
 /** What a binding hands to its users as is. */

@@ -1,13 +1,7 @@
 import { createContext, createElement, useContext, type ReactNode } from 'react';
-import type { ClientValidator } from '@seedream-kit/core/store';
-import type { SeedreamTransport } from '@seedream-kit/core/transport';
+import type { SeedreamConfig } from '@seedream-kit/core/store';
 
-export interface SeedreamConfig {
-  /** Where generations go: `createHttpTransport({ url: '/api/seedream' })`, or the GraphQL transport. */
-  transport?: SeedreamTransport;
-  /** Checked in the browser before any request, e.g. core's `validateParams` (adds it to the bundle). */
-  validate?: ClientValidator;
-}
+export type { SeedreamConfig } from '@seedream-kit/core/store';
 
 export const SeedreamContext = createContext<SeedreamConfig>({});
 

@@ -1,13 +1,7 @@
 import { getContext, setContext } from 'svelte';
-import type { ClientValidator } from '@seedream-kit/core/store';
-import type { SeedreamTransport } from '@seedream-kit/core/transport';
+import type { SeedreamConfig } from '@seedream-kit/core/store';
 
-export interface SeedreamConfig {
-  /** Where generations go: `createHttpTransport({ url: '/api/seedream' })`, or the GraphQL transport. */
-  transport?: SeedreamTransport | undefined;
-  /** Checked in the browser before any request, e.g. core's `validateParams` (adds it to the bundle). */
-  validate?: ClientValidator | undefined;
-}
+export type { SeedreamConfig } from '@seedream-kit/core/store';
 
 export const SEEDREAM_KEY: unique symbol = Symbol('seedream-kit');
 

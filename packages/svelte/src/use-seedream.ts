@@ -1,44 +1,28 @@
 import { getContext, onDestroy, onMount } from 'svelte';
 import { createSubscriber } from 'svelte/reactivity';
-import { createHttpTransport } from '@seedream-kit/core/http';
 import {
+  bindingStoreConfig,
   createSeedreamStore,
-  sessionJobMemory,
-  type ClientValidator,
-  type SeedreamCallbacks,
+  jobMemoryFor,
+  type SeedreamActions,
+  type SeedreamBindingOptions,
   type SeedreamState,
-  type SeedreamStore,
 } from '@seedream-kit/core/store';
-import type { SeedreamTransport } from '@seedream-kit/core/transport';
 import { SEEDREAM_KEY, type SeedreamConfig } from './context.js';
 
-export interface UseSeedreamOptions extends SeedreamCallbacks {
-  /** Overrides the context's transport. Without either, `createHttpTransport({ url: '/api/seedream' })`. */
-  transport?: SeedreamTransport;
-  /** Overrides the context's validator. */
-  validate?: ClientValidator;
+export interface UseSeedreamOptions extends SeedreamBindingOptions {
   /** Abort the request in flight when the component is destroyed. Default `true`. */
   abortOnDestroy?: boolean;
-  /**
-   * Resume after a page reload: the running job's id is kept in `sessionStorage` under this key (`true` = the
-   * default key) and resumed when the component mounts. Off by default.
-   */
-  resumeOnReload?: boolean | string;
 }
 
-/** The store's plumbing, which a binding keeps to itself; everything else on the store is an action to hand on. */
-type Plumbing = 'getSnapshot' | 'getServerSnapshot' | 'subscribe' | 'detach' | 'resumeSaved';
-
-/** The store's actions (`generate`, `generateAsync`, `abort`, `reset` …), forwarded as they are. */
-export type SeedreamStoreActions = Omit<SeedreamStore, Plumbing>;
+/** The store's actions (`generate`, `generateAsync`, `abort`, `resume`, `reset`), forwarded as they are. */
+export type SeedreamStoreActions = SeedreamActions;
 
 /**
  * The snapshot's fields as live getters (reactive in templates, `$derived` and `$effect`) plus the actions.
  * `status` or a flag narrows the rest, as on a snapshot: `{#if seedream.isError}{seedream.error.kind}{/if}`.
  */
 export type UseSeedreamResult = SeedreamState & SeedreamStoreActions;
-
-let defaultTransport: SeedreamTransport | undefined;
 
 /**
  * A binding only: the store (`@seedream-kit/core/store`) holds the state, its flags and the actions. Every field
@@ -47,14 +31,8 @@ let defaultTransport: SeedreamTransport | undefined;
  */
 export function useSeedream(options: UseSeedreamOptions = {}): UseSeedreamResult {
   const provided = getContext<SeedreamConfig | undefined>(SEEDREAM_KEY) ?? {};
-  const { resumeOnReload } = options;
-  const memory = resumeOnReload ? sessionJobMemory(typeof resumeOnReload === 'string' ? resumeOnReload : undefined) : undefined;
-  const store = createSeedreamStore(() => ({
-    ...options,
-    transport: options.transport ?? provided.transport ?? (defaultTransport ??= createHttpTransport({ url: '/api/seedream' })),
-    validate: options.validate ?? provided.validate,
-    ...(memory && { jobMemory: memory }),
-  }));
+  const memory = jobMemoryFor(options.resumeOnReload);
+  const store = createSeedreamStore(() => bindingStoreConfig(options, provided, memory));
   const { getSnapshot, getServerSnapshot: _server, subscribe, detach, resumeSaved, ...actions } = store;
   // Reading a field inside an effect (a template, $derived, $effect) subscribes that effect to the store.
   const track = createSubscriber((update) => subscribe(update));

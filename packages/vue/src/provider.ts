@@ -1,13 +1,8 @@
 import { defineComponent, inject, provide, type InjectionKey, type PropType } from 'vue';
-import type { ClientValidator } from '@seedream-kit/core/store';
+import type { ClientValidator, SeedreamConfig } from '@seedream-kit/core/store';
 import type { SeedreamTransport } from '@seedream-kit/core/transport';
 
-export interface SeedreamConfig {
-  /** Where generations go: `createHttpTransport({ url: '/api/seedream' })`, or the GraphQL transport. */
-  transport?: SeedreamTransport | undefined;
-  /** Checked in the browser before any request, e.g. core's `validateParams` (adds it to the bundle). */
-  validate?: ClientValidator | undefined;
-}
+export type { SeedreamConfig } from '@seedream-kit/core/store';
 
 /** What `useSeedream` injects; `app.provide(SEEDREAM_KEY, { transport })` configures a whole app. */
 export const SEEDREAM_KEY: InjectionKey<SeedreamConfig> = Symbol('seedream-kit');

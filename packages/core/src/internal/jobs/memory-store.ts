@@ -62,14 +62,14 @@ export class MemoryJobStore implements JobStore {
 
   async append(id: string, event: JobEvent): Promise<void> {
     const slot = this.#live(id);
-    if (!slot || slot.record.state !== 'running') return;
+    if (slot?.record.state !== 'running') return;
     this.#push(slot, event);
     this.#wake(slot);
   }
 
   async finish(id: string, event: JobEvent, state: Exclude<JobState, 'running'>, condition: { heartbeatBefore?: number } = {}): Promise<boolean> {
     const slot = this.#live(id);
-    if (!slot || slot.record.state !== 'running') return false;
+    if (slot?.record.state !== 'running') return false;
     if (condition.heartbeatBefore !== undefined && slot.record.heartbeatAt >= condition.heartbeatBefore) return false;
     this.#push(slot, event);
     slot.record.state = state;
