@@ -53,6 +53,8 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
   // rest of the build.
   const synthetic = meta?.framework === 'rollup';
   const webpack = meta?.framework === 'webpack';
+  // Rspack before its own virtual file system (experiments.VirtualModulesPlugin) keeps unplugin's virtual modules.
+  const rspackFiles = meta?.framework === 'rspack' && Boolean(meta.rspack.compiler.rspack.experiments.VirtualModulesPlugin);
   const { root: rootOption, publicPath = '/', assetsDir = 'assets', logger = stderrLogger, ...artOptions } = options;
   const engine = new ArtEngine(artOptions);
   let root = rootOption;
@@ -133,7 +135,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     },
 
     // webpack and Rspack resolve and load in their hooks below, without unplugin's virtual modules.
-    ...(meta?.framework === 'rspack' || webpack
+    ...(rspackFiles || webpack
       ? {}
       : {
           // Hook filters let the bundlers that support them natively (Rollup ≥ 4.40, Rolldown; esbuild through
@@ -176,7 +178,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     },
 
     rspack(compiler) {
-      rspackImageModules(compiler, imageModules);
+      if (rspackFiles) rspackImageModules(compiler, imageModules);
     },
 
     webpack(compiler) {
