@@ -76,7 +76,9 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     const path = resolve(esbuildOutdir!, file);
     let folder = folders.get(dirname(path));
     if (!folder) folders.set(dirname(path), (folder = mkdir(dirname(path), { recursive: true })));
-    writes.push(folder.then(() => writeFile(path, source)));
+    const write = folder.then(() => writeFile(path, source));
+    write.catch(() => undefined); // reported by buildEnd, not as an unhandled rejection meanwhile
+    writes.push(write);
   };
 
   async function loadImage(this: UnpluginBuildContext & UnpluginContext, id: string) {
