@@ -1,5 +1,5 @@
 /**
- * `createNodeFetch()`: the client's `fetch` over node:http(s), for servers that hold many generations open at
+ * `createNodeFetch()`: the client's `fetch` over node:http(s), a connection per call, for servers that hold many generations open at
  * once (the route with jobs streams every generation). The built-in fetch keeps per request a Request, a
  * WHATWG body pipeline and a connection pool client; this keeps the socket's own IncomingMessage and one small
  * ReadableStream, roughly a third less heap per open stream (bench/jobs.mjs measures the server with it).
@@ -12,7 +12,12 @@ import http from 'node:http';
 import https from 'node:https';
 
 export interface NodeFetchOptions {
-  /** Agents for http: and https: URLs. Default: one keep-alive agent each, per `createNodeFetch()` call. */
+  /**
+   * Agents for http: and https: URLs. Default: one each, per `createNodeFetch()` call, that opens a connection per
+   * request. A generation is a paid POST: sent on a reused idle socket that the server is closing at that moment,
+   * it fails with a reset that cannot tell "not received" from "received", so it would be reported as possibly
+   * billed. A generation lasts seconds, so a handshake per call costs nothing worth that risk.
+   */
   httpAgent?: http.Agent;
   httpsAgent?: https.Agent;
 }
@@ -23,8 +28,8 @@ type FetchInit = RequestInit & { body?: BodyInit | null };
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 export function createNodeFetch(options: NodeFetchOptions = {}): typeof globalThis.fetch {
-  const httpAgent = options.httpAgent ?? new http.Agent({ keepAlive: true });
-  const httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: true });
+  const httpAgent = options.httpAgent ?? new http.Agent({ keepAlive: false });
+  const httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: false });
 
   return (input, init: FetchInit = {}) => {
     if (typeof input !== 'string' && !(input instanceof URL)) {
