@@ -3,11 +3,7 @@
 // same way in the same run: esbuild 0.27.7 bundles a one-line entry that re-exports the named functions from the
 // *built* packages (ESM, minified, platform browser, NODE_ENV=production, the framework external), then zlib gzip
 // level 9. Also core's store + HTTP transport alone, the part every binding shares. Target: each ≤ 5 KB.
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { median } from './lib/stats.mjs';
-
-const here = import.meta.dirname;
+import { bundleSizes } from './lib/bundle-size.mjs';
 
 const entries = {
   react: { label: 'React', code: "export { useSeedream, createHttpTransport, SeedreamProvider } from '@seedream-kit/react';" },
@@ -19,31 +15,8 @@ const entries = {
   },
 };
 
-/** Minified and gzip -9 size of an entry, in KB of 1000 bytes. */
-async function gzippedKB(code) {
-  const result = await build({
-    stdin: { contents: code, resolveDir: here, loader: 'js' },
-    bundle: true,
-    write: false,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    external: ['react', 'react-dom', 'react/jsx-runtime', 'vue', 'svelte', 'svelte/*'],
-    logLevel: 'silent',
-  });
-  const bytes = result.outputFiles[0].contents;
-  return { kb: gzipSync(bytes, { level: 9 }).length / 1000, minKB: bytes.length / 1000 };
-}
-
 export async function run({ repeats = 3 } = {}) {
-  const sizes = {};
-  for (const [key, { code }] of Object.entries(entries)) {
-    const runs = [];
-    for (let i = 0; i < Math.max(1, repeats); i++) runs.push(await gzippedKB(code));
-    sizes[key] = { kb: median(runs.map((r) => r.kb)), minKB: median(runs.map((r) => r.minKB)) };
-  }
+  const sizes = await bundleSizes(entries, repeats);
   const react = sizes.react.kb;
   const rows = [];
   for (const [key, provider] of [

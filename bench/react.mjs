@@ -6,11 +6,7 @@
 // Peers: SWR's `useSWRMutation` (swr/mutation), TanStack Query's `useMutation` + `QueryClient` +
 // `QueryClientProvider`, `@ai-sdk/react`'s `useCompletion`. Sizes are deterministic; `repeats` only
 // re-bundles (median taken for form's sake). Target: ours ≤ 5 KB.
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { median } from './lib/stats.mjs';
-
-const here = import.meta.dirname;
+import { bundleSizes } from './lib/bundle-size.mjs';
 
 const entries = {
   ours: {
@@ -29,31 +25,8 @@ const entries = {
   aiSdk: { label: '@ai-sdk/react useCompletion', code: "export { useCompletion } from '@ai-sdk/react';" },
 };
 
-/** Minified and gzip -9 size of an entry, in KB of 1000 bytes (the unit of the issue's reference figures). */
-async function gzippedKB(code) {
-  const result = await build({
-    stdin: { contents: code, resolveDir: here, loader: 'js' },
-    bundle: true,
-    write: false,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    external: ['react', 'react-dom', 'react/jsx-runtime', 'react-dom/client'],
-    logLevel: 'silent',
-  });
-  const bytes = result.outputFiles[0].contents;
-  return { kb: gzipSync(bytes, { level: 9 }).length / 1000, minKB: bytes.length / 1000 };
-}
-
 export async function run({ repeats = 3 } = {}) {
-  const sizes = {};
-  for (const [key, { code }] of Object.entries(entries)) {
-    const runs = [];
-    for (let i = 0; i < Math.max(1, repeats); i++) runs.push(await gzippedKB(code));
-    sizes[key] = { kb: median(runs.map((r) => r.kb)), minKB: median(runs.map((r) => r.minKB)) };
-  }
+  const sizes = await bundleSizes(entries, repeats);
   const ours = sizes.ours.kb;
   const rows = [
     {
