@@ -11,5 +11,6 @@ export {
   type TransportName,
 } from './suite.js';
 export { describeBindingEntry } from './entry.js';
+export { describeBundleSuite, type BundleSuiteOptions } from './bundle-suite.js';
 export { describeBrowserSuite, type BrowserApp } from './browser-suite.js';
 export { chromiumPath, launchBrowser, type Browser, type LaunchOptions } from './browser.js';
