@@ -19,10 +19,10 @@
 //    connection each, as a reloading browser makes). 8 at a time. Baseline: a bare `GET /ping` answered by the
 //    same server process, just before each resume. In-memory store (target p99 ≤ 50 ms) and @seedream-kit/redis on
 //    a redis-server started here (target p99 ≤ 100 ms); skipped with a note when redis-server is missing.
-import { fork } from 'node:child_process';
 import http from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { ask, forkReady } from './lib/child.mjs';
 import { startRedisServer } from './lib/redis-server.mjs';
 import { median, percentile } from './lib/stats.mjs';
 
@@ -107,29 +107,6 @@ async function runServer() {
 }
 
 // ---- the bench ----------------------------------------------------------------------------------------------------
-
-/** Forks `script` with an IPC channel; resolves once it sends its first message (its URL). */
-async function start(script, args, execArgv = []) {
-  const child = fork(script, args, { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const first = await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`${script} ${args[0] ?? ''} exited with ${code}`)));
-  });
-  return { child, ...first };
-}
-
-function ask(child, message, key) {
-  return new Promise((resolve) => {
-    const onMessage = (answer) => {
-      if (answer && key in answer) {
-        child.off('message', onMessage);
-        resolve(answer);
-      }
-    };
-    child.on('message', onMessage);
-    child.send(message);
-  });
-}
 
 /**
  * One SSE request on its own socket. `onEvent(event, data, arrivedMs)` for each event (data parsed as JSON);
@@ -345,11 +322,11 @@ const killAll = () => {
 
 export async function run() {
   process.once('exit', killAll);
-  const emulator = await start(fileURLToPath(new URL('./lib/emulator-process.mjs', import.meta.url)), [
+  const emulator = await forkReady(fileURLToPath(new URL('./lib/emulator-process.mjs', import.meta.url)), [
     JSON.stringify({ latency: IMAGE_LATENCY, randomSeed: 14 }),
   ]);
   children.add(emulator.child);
-  const server = await start(SELF, ['server', JSON.stringify({ baseURL: emulator.baseURL })], ['--expose-gc']);
+  const server = await forkReady(SELF, ['server', JSON.stringify({ baseURL: emulator.baseURL })], ['--expose-gc']);
   children.add(server.child);
   const rows = [];
   try {
@@ -378,7 +355,7 @@ export async function run() {
     if (redis) {
       children.add(redis.child);
       process.stderr.write('resumes (redis) … ');
-      const redisServer = await start(SELF, ['server', JSON.stringify({ baseURL: emulator.baseURL, redisURL: redis.url })], ['--expose-gc']);
+      const redisServer = await forkReady(SELF, ['server', JSON.stringify({ baseURL: emulator.baseURL, redisURL: redis.url })], ['--expose-gc']);
       children.add(redisServer.child);
       await resumeAll(redisServer, await startAndLeave(redisServer, 20, 'a warm-up (redis)'));
       redisResult = await resumeArm(redisServer, 'a resumed fox (redis)');

@@ -19,12 +19,12 @@
 // paid requests (a cancel only comes after the first image; a group with a failed call is reported as unattributable).
 // RSS: every instance is asked for its RSS after a GC every 5 s; flat = last ≤ 1.2 × first (the first sample after
 // the warm-up), as the single-instance load test judges it.
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ask, forkReady } from './child.mjs';
 import { startRedisServer } from './redis-server.mjs';
 import { percentile } from './stats.mjs';
 
@@ -505,28 +505,6 @@ function startProxy(instances) {
     req.pipe(upstream);
   });
   return new Promise((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 2048 }, () => resolve(server)));
-}
-
-async function forkReady(script, args, execArgv = []) {
-  const child = fork(script, args, { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const first = await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { child, ...first };
-}
-
-function ask(child, message, key) {
-  return new Promise((resolve) => {
-    const onMessage = (answer) => {
-      if (answer && key in answer) {
-        child.off('message', onMessage);
-        resolve(answer);
-      }
-    };
-    child.on('message', onMessage);
-    child.send(message);
-  });
 }
 
 function weightedPicker(items) {
