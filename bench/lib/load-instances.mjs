@@ -24,6 +24,7 @@ import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readServerSentEvents } from '@seedream-kit/core/transport';
 import { ask, forkReady } from './child.mjs';
 import { startRedisServer } from './redis-server.mjs';
 import { percentile } from './stats.mjs';
@@ -342,35 +343,15 @@ function noteJob(ctx, key, jobId) {
   ctx.state.jobs.add(jobId);
 }
 
-/** Reads SSE events; `until(event)` returning true stops reading (the connection is left open for the caller to drop). */
+/** Reads SSE events (core's own reader); `until(event)` returning true stops reading and drops the connection. */
 async function readEvents(response, until = () => false) {
   const events = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return events;
-      buffer += decoder.decode(value, { stream: true });
-      let split;
-      while ((split = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, split);
-        buffer = buffer.slice(split + 2);
-        const event = /^event: ?(.*)$/m.exec(block)?.[1];
-        const data = /^data: ?(.*)$/m.exec(block)?.[1];
-        if (!event || data === undefined) continue;
-        const parsed = { event, data: JSON.parse(data) };
-        events.push(parsed);
-        if (until(parsed)) {
-          await reader.cancel().catch(() => {});
-          return events;
-        }
-      }
-    }
-  } finally {
-    reader.releaseLock();
+  for await (const { event, data } of readServerSentEvents(response.body)) {
+    const parsed = { event, data: JSON.parse(data) };
+    events.push(parsed);
+    if (until(parsed)) break;
   }
+  return events;
 }
 
 /** Every image of a series once, in order, then `done`. */
