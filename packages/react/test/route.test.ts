@@ -286,6 +286,42 @@ describe('createSeedreamRoute: streaming', () => {
     expect(entry.imagesGenerated).toBeLessThan(3);
   });
 
+  // Under toNodeHandler the events go straight to the socket; a fetch-standard host (Next.js, Deno, Bun) reads
+  // them from the Response's body stream. Both paths must behave the same.
+  it('on a fetch-standard host the SSE body streams job, images and done; cancelling it leaves the job running', async () => {
+    const { handler, emulator, faults } = await start({ pingInterval: 0 });
+    faults.push('latency=300');
+    const request = () =>
+      new Request('http://app.test/api/seedream', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(streamBody) });
+    const response = await handler(request());
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('event: image')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toMatch(/^: open\n\nevent: job\ndata: \{"id":"job_/);
+    await reader.cancel();
+    const upstream = await emulator.log.waitFor((e) => e.kind === 'generation' && e.endedAt !== undefined, 10_000);
+    expect([upstream.aborted, upstream.imagesGenerated]).toEqual([false, 3]);
+
+    faults.push('latency=0');
+    const whole = await (await handler(request())).text();
+    expect(whole.match(/^event: \w+/gm)).toEqual(['event: job', 'event: image', 'event: image', 'event: image', 'event: done']);
+  });
+
+  it("on a fetch-standard host with onDisconnect: 'cancel', cancelling the body aborts the upstream request", async () => {
+    const { handler, emulator, faults } = await start({ pingInterval: 0, jobs: { onDisconnect: 'cancel' } });
+    faults.push('latency=400');
+    const response = await handler(
+      new Request('http://app.test/api/seedream', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(streamBody) }),
+    );
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('event: image')) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const entry = await emulator.log.waitFor((e) => e.kind === 'generation' && e.aborted === true, 3000);
+    expect(entry.imagesGenerated).toBeLessThan(3);
+  });
+
   it("with onDisconnect: 'cancel', a non-streamed request's disconnect aborts upstream too", async () => {
     const { url, emulator, faults } = await start({ jobs: { onDisconnect: 'cancel' } });
     faults.push('latency=1500');

@@ -18,6 +18,8 @@ export const MODEL = 'doubao-seedream-4-0-250828';
 export interface Stack {
   emulator: Emulator;
   url: string;
+  /** The fetch-standard route itself, for calls as a fetch-standard host makes them (no toNodeHandler). */
+  handler: (request: Request) => Promise<Response>;
   faults: string[];
   errors: unknown[];
   close(): Promise<void>;
@@ -54,6 +56,7 @@ export async function startStack(route: StackRoute = {}, emulatorOptions: Emulat
   return {
     emulator,
     url: `http://127.0.0.1:${port}/api/seedream`,
+    handler,
     faults,
     errors,
     async close() {

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { markNodeRequest, nodeWriterOf } from './node-direct.js';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -43,6 +44,7 @@ async function run(handler: (request: Request) => Response | Promise<Response>, 
     else body = JSON.stringify(parsed);
   }
   const request = new Request(url, { method, headers, body, signal: controller.signal, duplex: 'half' } as RequestInit);
+  markNodeRequest(request);
   const response = await handler(request);
 
   res.statusCode = response.status;
@@ -57,6 +59,12 @@ async function run(handler: (request: Request) => Response | Promise<Response>, 
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length) res.setHeader('set-cookie', cookies);
+  const writer = nodeWriterOf(response);
+  if (writer) {
+    res.flushHeaders();
+    writer(res);
+    return;
+  }
   if (!response.body) {
     res.end();
     return;

@@ -19,6 +19,7 @@ import {
   type SpendingPolicyOptions,
 } from '@seedream-kit/core/server';
 import type { ClientResult } from '@seedream-kit/core/transport';
+import { directResponse, isNodeRequest, type EventSink } from './node-direct.js';
 import { errorResponse, toWireError, wireError, type WireError } from './wire-error.js';
 
 export interface SeedreamRouteOptions {
@@ -259,64 +260,81 @@ interface StreamOptions extends FollowOptions {
   pingInterval: number;
 }
 
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-accel-buffering': 'no',
+  ...SAFE_HEADERS,
+};
+
 /** SSE: `job` first (its id), then each log entry with its cursor as the event id, ending with `done` or `error`. */
-function streamResponse({ jobs, jobId, caller, request, after, pingInterval, report }: StreamOptions): Response {
-  const following = new AbortController();
-  const leave = () => following.abort();
-  if (request.signal.aborted) leave();
-  else request.signal.addEventListener('abort', leave, { once: true });
+function streamResponse(options: StreamOptions): Response {
+  const headers = { ...SSE_HEADERS, 'x-seedream-job': options.jobId };
+  // Under toNodeHandler the events go straight to the socket (see node-direct.ts); elsewhere, a body stream.
+  if (isNodeRequest(options.request)) {
+    return directResponse({ headers }, (res) => {
+      const relay = relayEvents(options, { write: (text) => void res.write(text), end: () => void res.end() });
+      res.once('close', relay.leave);
+    });
+  }
   const encoder = new TextEncoder();
+  let relay: { leave(): void } | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      relay = relayEvents(options, { write: (text) => controller.enqueue(encoder.encode(text)), end: () => controller.close() });
+    },
+    cancel: () => relay?.leave(),
+  });
+  return new Response(body, { headers });
+}
+
+/**
+ * Follows the job into `sink` until it ends. `leave()` is the caller going away: unless the jobs say otherwise,
+ * the generation goes on (resume by id).
+ */
+function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report }: StreamOptions, sink: EventSink): { leave(): void } {
+  const following = new AbortController();
+  const stop = () => following.abort();
+  if (request.signal.aborted) stop();
+  else request.signal.addEventListener('abort', stop, { once: true });
   let closed = false;
   let ended = false;
   let ping: ReturnType<typeof setInterval> | undefined;
-
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const write = (text: string) => {
-        if (!closed) controller.enqueue(encoder.encode(text));
-      };
-      const send = (event: string, data: unknown, id?: string) => write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      // A first byte at once: proxies and the browser see the stream open while the first image renders (~30 s).
-      write(': open\n\n');
-      send('job', { id: jobId });
-      if (pingInterval > 0) ping = setInterval(() => write(': ping\n\n'), pingInterval);
-      void (async () => {
-        try {
-          for await (const entry of jobs.follow(jobId, caller, { signal: following.signal, ...(after ? { after } : {}) })) {
-            sendEntry(send, entry);
-            if (entry.event.type !== 'image') ended = true;
-          }
-        } catch (error) {
-          report(error, request);
-          send('error', { error: isSpendingPolicyError(error) ? fromPolicyError(error) : toWireError(error) });
-        } finally {
-          clearInterval(ping);
-          request.signal.removeEventListener('abort', leave);
-          if (!closed) {
-            closed = true;
-            controller.close();
-          }
-        }
-      })();
-    },
-    cancel() {
-      // The caller went away. Unless the jobs say otherwise, the generation goes on: resume by id.
+  const write = (text: string) => {
+    if (!closed) sink.write(text);
+  };
+  const send = (event: string, data: unknown, id?: string) => write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  // A first byte at once: proxies and the browser see the stream open while the first image renders (~30 s).
+  write(': open\n\n');
+  send('job', { id: jobId });
+  if (pingInterval > 0) ping = setInterval(() => write(': ping\n\n'), pingInterval);
+  void (async () => {
+    try {
+      for await (const entry of jobs.follow(jobId, caller, { signal: following.signal, ...(after ? { after } : {}) })) {
+        sendEntry(send, entry);
+        if (entry.event.type !== 'image') ended = true;
+      }
+    } catch (error) {
+      report(error, request);
+      send('error', { error: isSpendingPolicyError(error) ? fromPolicyError(error) : toWireError(error) });
+    } finally {
+      clearInterval(ping);
+      request.signal.removeEventListener('abort', stop);
+      if (!closed) {
+        closed = true;
+        sink.end();
+      }
+    }
+  })();
+  return {
+    leave() {
+      if (closed) return;
       closed = true;
       clearInterval(ping);
       following.abort();
       if (!ended && jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch((error) => report(error, request));
     },
-  });
-
-  return new Response(body, {
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-accel-buffering': 'no',
-      'x-seedream-job': jobId,
-      ...SAFE_HEADERS,
-    },
-  });
+  };
 }
 
 function sendEntry(send: (event: string, data: unknown, id?: string) => void, { cursor, event }: JobEntry): void {
