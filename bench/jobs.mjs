@@ -60,8 +60,7 @@ async function runServer() {
   const { createSeedreamRoute, toNodeHandler } = await import('@seedream-kit/react/server');
   let stores;
   if (redisURL) {
-    // Not a dependency of bench/: the workspace package's build, resolving ioredis from packages/redis.
-    const { createRedisStores } = await import(new URL('../packages/redis/dist/index.js', import.meta.url).href);
+    const { createRedisStores } = await import('@seedream-kit/redis');
     stores = createRedisStores({ url: redisURL, prefix: `bench-jobs-${process.pid}:` });
   }
   const store = stores?.jobs ?? new MemoryJobStore();
