@@ -208,7 +208,16 @@ export class SeedreamImageStream implements ImageStream {
       while (!eof) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
-          chunk = completed || sawDone ? await readWithGrace(reader!, CLOSE_GRACE_MS) : await readWithIdle(reader!, scope);
+          if (completed || sawDone) chunk = await readWithGrace(reader!, CLOSE_GRACE_MS);
+          else {
+            // The idle timer runs while a chunk is awaited (inline: a helper's async frame per open stream is memory).
+            scope.startIdle();
+            try {
+              chunk = await reader!.read();
+            } finally {
+              scope.stopIdle();
+            }
+          }
         } catch (error) {
           throw scope.failure(error, 'body', { partialResult: this.collected.snapshot(), requestId: this.requestId, apiKey });
         }
@@ -253,16 +262,6 @@ export class SeedreamImageStream implements ImageStream {
       if (!eof) reader?.cancel().catch(noop);
       scope.dispose();
     }
-  }
-}
-
-/** Reads the next chunk with the call's idle timer running. */
-async function readWithIdle(reader: ReadableStreamDefaultReader<Uint8Array>, scope: CallScope): Promise<ReadableStreamReadResult<Uint8Array>> {
-  scope.startIdle();
-  try {
-    return await reader.read();
-  } finally {
-    scope.stopIdle();
   }
 }
 

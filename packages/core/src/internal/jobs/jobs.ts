@@ -133,14 +133,20 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
     }
   };
 
-  /** A store call on the request path: a store failure is a clear 503, never a stack trace. */
-  async function ask<T>(call: () => Promise<T>): Promise<T> {
+  const storeFailure = (error: unknown): never => {
+    if (error instanceof SpendingPolicyError) throw error;
+    report(error);
+    throw unavailable();
+  };
+  /**
+   * A store call on the request path: a store failure is a clear 503, never a stack trace. Not an async function:
+   * every follower waits in one of these, and an async frame per waiter is memory held per open stream.
+   */
+  function ask<T>(call: () => Promise<T>): Promise<T> {
     try {
-      return await call();
+      return call().catch(storeFailure);
     } catch (error) {
-      if (error instanceof SpendingPolicyError) throw error;
-      report(error);
-      throw unavailable();
+      return Promise.reject(error).catch(storeFailure);
     }
   }
 

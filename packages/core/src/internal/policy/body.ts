@@ -46,6 +46,9 @@ export async function readCapped(request: Request, maxBytes: number): Promise<Ui
     }
   } catch {
     throw new SpendingPolicyError('bad_request', 400, 'The request body could not be read');
+  } finally {
+    // The Request lives as long as its job: a reader left locked on its body would too.
+    reader.releaseLock();
   }
   return concatBytes(chunks);
 }
