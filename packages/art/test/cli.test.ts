@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Emulator, startEmulator } from '@seedream-kit/emulator';
+import esbuild from 'esbuild';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -138,6 +139,48 @@ describe('seedream generate', () => {
     expect(await readFile(join(dir, 'src/art/index.d.ts'), 'utf8')).toContain('declare const images: Record<"blog/cover" | "hero", SeedreamImage>;');
   });
 
+  // `assets: "import"`: the modules import the cache files, and a bundler's own asset loader emits them (here
+  // esbuild's `file` loader, which has no `new URL(…, import.meta.url)` support).
+  for (const index of [false, true]) {
+    it(`writes modules that import their files for esbuild's file loader (${index ? 'one index' : 'a module per image'})`, async () => {
+      const dir = await project({ ...MANIFEST, assets: 'import', index });
+      expect((await seedream(dir, ['generate'])).code).toBe(0);
+      const module = await readFile(join(dir, index ? 'src/art/index.js' : 'src/art/hero.js'), 'utf8');
+      expect(module).toMatch(/^import asset0 from "\.\.?\/(\.\.\/)*\.seedream\/[0-9a-f]{16}\.jpg";$/m);
+      expect(module).not.toContain('import.meta.url');
+
+      const entry = index
+        ? "import images from './art/index.js'; export const hero = images.hero, cover = images['blog/cover'];"
+        : "export { default as hero } from './art/hero.js'; export { default as cover } from './art/blog/cover.js';";
+      await writeFile(join(dir, 'src/main.js'), `${entry}\n`);
+      await esbuild.build({
+        entryPoints: [join(dir, 'src/main.js')],
+        bundle: true,
+        format: 'esm',
+        outdir: join(dir, 'dist'),
+        publicPath: '/static',
+        loader: { '.jpg': 'file', '.png': 'file', '.webp': 'file', '.avif': 'file' },
+        logLevel: 'silent',
+      });
+      const { hero, cover } = await importFresh<{ hero: ImageModule; cover: ImageModule }>(join(dir, 'dist/main.js'));
+      expect(hero).toMatchObject({ width: 640, height: 480, format: 'jpeg', alt: 'Lighthouse' });
+      expect(cover).toMatchObject({ width: 512, height: 512, srcset: {}, sources: [] });
+      // Every URL names a file esbuild emitted, byte for byte a file of the cache.
+      const cached = new Set(
+        await Promise.all(
+          (await readdir(join(dir, '.seedream'))).filter((f) => f !== 'seedream.lock.json').map((f) => readFile(join(dir, '.seedream', f), 'base64')),
+        ),
+      );
+      const urls = [hero.src, cover.src, ...Object.values(hero.srcset).flatMap((srcset) => srcset.split(', ').map((candidate) => candidate.split(' ')[0]!))];
+      expect(urls).toHaveLength(6);
+      for (const url of urls) {
+        expect(url).toMatch(/^\/static\/[^/]+\.(jpg|webp|avif)$/);
+        expect(cached.has(await readFile(join(dir, 'dist', url.slice('/static/'.length)), 'base64'))).toBe(true);
+      }
+      expect(Object.keys(hero.srcset)).toEqual(['avif', 'webp']);
+    });
+  }
+
   const hasScript = spawnSync('script', ['--version']).status === 0;
   it.skipIf(!hasScript)('draws a progress bar in place on a terminal', async () => {
     const dir = await project();
@@ -220,6 +263,10 @@ describe('manifest errors', () => {
     expect(run.stderr).toMatch(/^seedream: seedream\.images\.json:4: invalid JSON: /);
     const unknown = ['{', '  "images": { "hero": "a lighthouse" },', '  "cachedir": ".art"', '}', ''].join('\n');
     expect((await seedream(await project(undefined, unknown), ['check'])).stderr).toBe('seedream: seedream.images.json:3: unknown field "cachedir"\n');
+    const assets = ['{', '  "images": { "hero": "a lighthouse" },', '  "out": "src/art",', '  "assets": "inline"', '}', ''].join('\n');
+    expect((await seedream(await project(undefined, assets), ['check'])).stderr).toBe(
+      'seedream: seedream.images.json:4: "assets" must be "url" (new URL(…, import.meta.url)) or "import" (import src from …)\n',
+    );
   });
 
   it('explains usage', async () => {

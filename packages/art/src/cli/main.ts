@@ -163,6 +163,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
         out,
         cacheDir: engine.cacheDir!,
         index: manifest.index ?? false,
+        ...(manifest.assets ? { assets: manifest.assets } : {}),
         manifestName: basename(manifest.path),
       });
       modules = `; ${written.length} module file(s) written to ${relative(process.cwd(), out) || '.'}`;

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { checkNamedImages } from '../engine.js';
 import { SeedreamPluginError } from '../errors.js';
 import type { SeedreamArtOptions, SeedreamImageSpec } from '../types.js';
+import type { ModuleAssets } from './modules.js';
 
 export const DEFAULT_MANIFEST = 'seedream.images.json';
 
@@ -20,6 +21,12 @@ export interface ManifestFile {
   out?: string;
   /** One `index.js` (+ `.d.ts`) instead of one module per image. */
   index?: boolean;
+  /**
+   * How a module names its image files. `url` (default): `new URL('…', import.meta.url).href`, resolved natively by
+   * Vite, webpack 5, Rspack and Parcel. `import`: `import src from '…'`, for esbuild (its `file` loader) and any
+   * bundler with an asset import.
+   */
+  assets?: ModuleAssets;
   concurrency?: number;
 }
 
@@ -30,7 +37,7 @@ export interface LoadedManifest extends ManifestFile {
   named: Map<string, SeedreamImageSpec>;
 }
 
-const TOP_LEVEL = new Set(['$schema', 'images', 'defaults', 'cacheDir', 'out', 'index', 'concurrency']);
+const TOP_LEVEL = new Set(['$schema', 'images', 'defaults', 'cacheDir', 'out', 'index', 'assets', 'concurrency']);
 
 /** An error located in the manifest: `<path>:<line>: <message>`. */
 export class ManifestError extends SeedreamPluginError {
@@ -108,6 +115,9 @@ export async function loadManifest(file: string): Promise<LoadedManifest> {
     ['concurrency', (v: unknown) => Number.isInteger(v) && (v as number) > 0],
   ] as const) {
     if (document[key] !== undefined && !check(document[key])) throw new ManifestError(file, lineOfKey(text, key), `"${key}" has an invalid value`);
+  }
+  if (document.assets !== undefined && document.assets !== 'url' && document.assets !== 'import') {
+    throw new ManifestError(file, lineOfKey(text, 'assets'), '"assets" must be "url" (new URL(…, import.meta.url)) or "import" (import src from …)');
   }
   return { ...(document as unknown as ManifestFile), path, root: dirname(path), named };
 }
