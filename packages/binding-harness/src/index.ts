@@ -2,6 +2,7 @@ export { startStack, FAKE_KEY, MODEL, DENY_HEADER, MAX_BODY_BYTES, MAX_IMAGES_PE
 export {
   describeBindingSuite,
   ERROR_CASES,
+  WAIT,
   FIXTURE_MARKUP,
   ONE,
   THREE,
@@ -13,4 +14,6 @@ export {
 export { describeBindingEntry } from './entry.js';
 export { describeBundleSuite, type BundleSuiteOptions } from './bundle-suite.js';
 export { describeBrowserSuite, type BrowserApp } from './browser-suite.js';
+export { bindingApp, type BindingAppOptions } from './vite-app.js';
+export { stackPerFile, type StackPerFile } from './stack-per-file.js';
 export { chromiumPath, launchBrowser, type Browser, type LaunchOptions } from './browser.js';

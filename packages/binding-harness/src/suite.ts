@@ -58,7 +58,9 @@ export interface BindingDriver {
 export type TransportName = 'http' | 'graphql';
 const BOTH: TransportName[] = ['http', 'graphql'];
 
-const WAIT = { timeout: 8000, interval: 20 };
+/** How long `vi.waitFor` waits for the DOM to follow a call on the stack, and how often it looks. */
+export const WAIT = { timeout: 8000, interval: 20 };
+
 export const ONE = { prompt: 'a paper boat', size: '1024x1024' } satisfies ClientGenerateParams;
 export const THREE = {
   prompt: 'a series of 3 images of a lighthouse',

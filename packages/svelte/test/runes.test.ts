@@ -1,28 +1,13 @@
 // What is Svelte's own: a live getter per field of the store's snapshot (reactive in templates and $derived), the
 // store's actions handed on (resume included), and resuming a durable job, on the real route and emulator.
-import { startStack, THREE, type Stack } from '@seedream-kit/binding-harness';
+import { stackPerFile, THREE, WAIT } from '@seedream-kit/binding-harness';
 import { createSeedreamStore } from '@seedream-kit/core/store';
 import { flushSync, mount, unmount } from 'svelte';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createHttpTransport, type UseSeedreamOptions, type UseSeedreamResult } from '../src/index.js';
 import Probe from './fixtures/Probe.svelte';
 
-const WAIT = { timeout: 8000, interval: 20 };
-let stack: Stack;
-const cleanups: Array<() => void> = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-  stack.faults.length = 0;
-  stack.emulator.log.clear();
-  sessionStorage.clear();
-});
+const live = stackPerFile();
 
 /** useSeedream in a mounted component (so onMount and onDestroy run), with its rendered text and a destroy. */
 function inComponent(options: UseSeedreamOptions): { seedream: UseSeedreamResult; shown(): string; destroy(): void } {
@@ -37,13 +22,13 @@ function inComponent(options: UseSeedreamOptions): { seedream: UseSeedreamResult
     void unmount(component);
     target.remove();
   };
-  cleanups.push(destroy);
+  live.cleanups.push(destroy);
   return { seedream, shown: () => target.textContent?.trim() ?? '', destroy };
 }
 
 describe('useSeedream (Svelte) binds the store generically', () => {
   it("has a getter per field of the store's snapshot and every action of the store, nothing of its plumbing", () => {
-    const transport = createHttpTransport({ url: stack.routeUrl });
+    const transport = createHttpTransport({ url: live.stack.routeUrl });
     const { seedream } = inComponent({ transport });
     const store = createSeedreamStore({ transport });
     const fields = Object.keys(store.getSnapshot());
@@ -56,7 +41,7 @@ describe('useSeedream (Svelte) binds the store generically', () => {
   });
 
   it('the getters are live and the template follows them; a flag narrows the rest', async () => {
-    const probe = inComponent({ transport: createHttpTransport({ url: stack.routeUrl }) });
+    const probe = inComponent({ transport: createHttpTransport({ url: live.stack.routeUrl }) });
     expect(probe.shown()).toBe('idle:0:');
     await probe.seedream.generateAsync({ prompt: 'a kite', size: '1024x1024' });
     expect(probe.seedream.status).toBe('success');
@@ -68,34 +53,34 @@ describe('useSeedream (Svelte) binds the store generically', () => {
   });
 
   it('resume(jobId) re-attaches to a running job: its images so far, then the rest, with no second paid call', async () => {
-    stack.faults.push('latency=400');
-    const first = inComponent({ transport: createHttpTransport({ url: stack.routeUrl }), abortOnDestroy: false });
+    live.stack.faults.push('latency=400');
+    const first = inComponent({ transport: createHttpTransport({ url: live.stack.routeUrl }), abortOnDestroy: false });
     first.seedream.generate(THREE);
     await vi.waitFor(() => expect(first.seedream.images).toHaveLength(1), WAIT);
     const jobId = first.seedream.jobId!;
     expect(jobId).toMatch(/\S/);
     first.destroy(); // the job keeps running on the server (abortOnDestroy: false, the route keeps jobs)
 
-    const second = inComponent({ transport: createHttpTransport({ url: stack.routeUrl }) });
+    const second = inComponent({ transport: createHttpTransport({ url: live.stack.routeUrl }) });
     const result = await second.seedream.resume(jobId);
     expect(result.images.map((image) => image.index)).toEqual([0, 1, 2]);
     expect(second.seedream.status).toBe('success');
     expect(second.seedream.jobId).toBe(jobId);
-    expect(stack.emulator.log.generations()).toHaveLength(1);
+    expect(live.stack.emulator.log.generations()).toHaveLength(1);
   });
 
   it('resumeOnReload: a new component with the same key resumes the job a previous page left running', async () => {
-    stack.faults.push('latency=400');
-    const before = inComponent({ transport: createHttpTransport({ url: stack.routeUrl }), resumeOnReload: 'test-job', abortOnDestroy: false });
+    live.stack.faults.push('latency=400');
+    const before = inComponent({ transport: createHttpTransport({ url: live.stack.routeUrl }), resumeOnReload: 'test-job', abortOnDestroy: false });
     before.seedream.generate(THREE);
     await vi.waitFor(() => expect(before.seedream.images).toHaveLength(1), WAIT);
     expect(sessionStorage.getItem('test-job')).toBe(before.seedream.jobId);
     before.destroy();
 
-    const after = inComponent({ transport: createHttpTransport({ url: stack.routeUrl }), resumeOnReload: 'test-job' });
+    const after = inComponent({ transport: createHttpTransport({ url: live.stack.routeUrl }), resumeOnReload: 'test-job' });
     await vi.waitFor(() => expect(after.seedream.status).toBe('success'), WAIT);
     expect(after.seedream.images).toHaveLength(3);
     expect(sessionStorage.getItem('test-job')).toBeNull();
-    expect(stack.emulator.log.generations()).toHaveLength(1);
+    expect(live.stack.emulator.log.generations()).toHaveLength(1);
   });
 });

@@ -1,27 +1,12 @@
 // What is Vue's own: refs for every field of the store's snapshot, the store's actions handed on (resume
 // included), an effect scope's disposal aborting, and resuming a durable job, on the real route and emulator.
-import { startStack, THREE, type Stack } from '@seedream-kit/binding-harness';
+import { stackPerFile, THREE, WAIT } from '@seedream-kit/binding-harness';
 import { createSeedreamStore } from '@seedream-kit/core/store';
 import { createApp, defineComponent, effectScope, h, isRef, nextTick } from 'vue';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createHttpTransport, useSeedream, type UseSeedreamOptions, type UseSeedreamReturn } from '../src/index.js';
 
-const WAIT = { timeout: 8000, interval: 20 };
-let stack: Stack;
-const cleanups: Array<() => void> = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-  stack.faults.length = 0;
-  stack.emulator.log.clear();
-  sessionStorage.clear();
-});
+const live = stackPerFile();
 
 /** useSeedream inside a mounted component (so onMounted and onScopeDispose run), with an unmount. */
 function inComponent(options: UseSeedreamOptions): { seedream: UseSeedreamReturn; unmount(): void } {
@@ -36,16 +21,16 @@ function inComponent(options: UseSeedreamOptions): { seedream: UseSeedreamReturn
   );
   app.mount(document.body.appendChild(document.createElement('div')));
   const unmount = () => app.unmount();
-  cleanups.push(unmount);
+  live.cleanups.push(unmount);
   return { seedream, unmount };
 }
 
 describe('useSeedream (Vue) binds the store generically', () => {
   it("has one read-only ref per field of the store's snapshot and every action of the store, nothing of its plumbing", () => {
-    const transport = createHttpTransport({ url: stack.routeUrl });
+    const transport = createHttpTransport({ url: live.stack.routeUrl });
     const scope = effectScope();
     const seedream = scope.run(() => useSeedream({ transport }))!;
-    cleanups.push(() => scope.stop());
+    live.cleanups.push(() => scope.stop());
     const store = createSeedreamStore({ transport });
     const fields = Object.keys(store.getSnapshot());
     expect(fields).toEqual(expect.arrayContaining(['status', 'images', 'error', 'usage', 'isPending', 'jobId']));
@@ -58,8 +43,8 @@ describe('useSeedream (Vue) binds the store generically', () => {
 
   it('refs and state follow the store, and state narrows', async () => {
     const scope = effectScope();
-    const seedream = scope.run(() => useSeedream({ transport: createHttpTransport({ url: stack.routeUrl }) }))!;
-    cleanups.push(() => scope.stop());
+    const seedream = scope.run(() => useSeedream({ transport: createHttpTransport({ url: live.stack.routeUrl }) }))!;
+    live.cleanups.push(() => scope.stop());
     expect(seedream.status.value).toBe('idle');
     await seedream.generateAsync({ prompt: 'a kite', size: '1024x1024' });
     expect(seedream.status.value).toBe('success');
@@ -71,46 +56,46 @@ describe('useSeedream (Vue) binds the store generically', () => {
   });
 
   it('stopping a bare effect scope aborts the call in flight (onScopeDispose)', async () => {
-    stack.faults.push('latency=1500');
+    live.stack.faults.push('latency=1500');
     const scope = effectScope();
-    const seedream = scope.run(() => useSeedream({ transport: createHttpTransport({ url: stack.routeUrl }) }))!;
+    const seedream = scope.run(() => useSeedream({ transport: createHttpTransport({ url: live.stack.routeUrl }) }))!;
     seedream.generate({ prompt: 'a slow kite', size: '1024x1024' });
-    await stack.emulator.log.waitFor((e) => e.kind === 'generation');
+    await live.stack.emulator.log.waitFor((e) => e.kind === 'generation');
     scope.stop();
-    const entry = await stack.emulator.log.waitFor((e) => e.kind === 'generation' && e.endedAt !== undefined, 5000);
+    const entry = await live.stack.emulator.log.waitFor((e) => e.kind === 'generation' && e.endedAt !== undefined, 5000);
     expect(entry.aborted).toBe(true);
   });
 
   it('resume(jobId) re-attaches to a running job: its images so far, then the rest, with no second paid call', async () => {
-    stack.faults.push('latency=400');
-    const first = inComponent({ transport: createHttpTransport({ url: stack.routeUrl }), abortOnDispose: false });
+    live.stack.faults.push('latency=400');
+    const first = inComponent({ transport: createHttpTransport({ url: live.stack.routeUrl }), abortOnDispose: false });
     first.seedream.generate(THREE);
     await vi.waitFor(() => expect(first.seedream.images.value).toHaveLength(1), WAIT);
     const jobId = first.seedream.jobId.value!;
     expect(jobId).toMatch(/\S/);
     first.unmount(); // the job keeps running on the server (abortOnDispose: false, the route keeps jobs)
 
-    const second = inComponent({ transport: createHttpTransport({ url: stack.routeUrl }) });
+    const second = inComponent({ transport: createHttpTransport({ url: live.stack.routeUrl }) });
     const result = await second.seedream.resume(jobId);
     expect(result.images.map((image) => image.index)).toEqual([0, 1, 2]);
     expect(second.seedream.status.value).toBe('success');
     expect(second.seedream.jobId.value).toBe(jobId);
-    expect(stack.emulator.log.generations()).toHaveLength(1);
+    expect(live.stack.emulator.log.generations()).toHaveLength(1);
   });
 
   it('resumeOnReload: a new component with the same key resumes the job a previous page left running', async () => {
-    stack.faults.push('latency=400');
-    const before = inComponent({ transport: createHttpTransport({ url: stack.routeUrl }), resumeOnReload: 'test-job', abortOnDispose: false });
+    live.stack.faults.push('latency=400');
+    const before = inComponent({ transport: createHttpTransport({ url: live.stack.routeUrl }), resumeOnReload: 'test-job', abortOnDispose: false });
     before.seedream.generate(THREE);
     await vi.waitFor(() => expect(before.seedream.images.value).toHaveLength(1), WAIT);
     expect(sessionStorage.getItem('test-job')).toBe(before.seedream.jobId.value);
     before.unmount();
 
-    const after = inComponent({ transport: createHttpTransport({ url: stack.routeUrl }), resumeOnReload: 'test-job' });
+    const after = inComponent({ transport: createHttpTransport({ url: live.stack.routeUrl }), resumeOnReload: 'test-job' });
     await nextTick();
     await vi.waitFor(() => expect(after.seedream.status.value).toBe('success'), WAIT);
     expect(after.seedream.images.value).toHaveLength(3);
     expect(sessionStorage.getItem('test-job')).toBeNull();
-    expect(stack.emulator.log.generations()).toHaveLength(1);
+    expect(live.stack.emulator.log.generations()).toHaveLength(1);
   });
 });
