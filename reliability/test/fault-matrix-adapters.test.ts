@@ -13,8 +13,8 @@ import { createHttpTransport, isSeedreamClientError } from '@seedream-kit/react'
 import { createGraphQLTransport } from '@seedream-kit/graphql/transport';
 import { ADAPTER_ERRORS, coreClassesFor, graphqlChannel, httpRouteChannel, startGraphQLServer, startRouteServer, type Served } from '../fixtures/channels.mjs';
 import {
-  CALL_TIMEOUT,
   FAULTS,
+  HANG_GUARD,
   checkOutcome,
   entriesOf,
   expectationFor,
@@ -23,23 +23,20 @@ import {
   type FaultCase,
   type Mode,
 } from '../fixtures/fault-matrix.mjs';
+import { collectUnhandledRejections } from './unhandled-rejections.js';
 
-const GUARD = CALL_TIMEOUT + 6_000;
-const unhandled: unknown[] = [];
-const collect = (reason: unknown) => unhandled.push(reason);
+const unhandled = collectUnhandledRejections();
 let emu: Emulator;
 let route: Served;
 let graphql: Served;
 let calls = 0;
 
 beforeAll(async () => {
-  process.on('unhandledRejection', collect);
   emu = await startEmulator({ port: 0, host: '127.0.0.1' });
   route = await startRouteServer(emu);
   graphql = await startGraphQLServer(emu);
 });
 afterAll(async () => {
-  process.off('unhandledRejection', collect);
   await route.close();
   await graphql.close();
   await emu.close();
@@ -105,7 +102,7 @@ describe.each<[Name]>([['http-route'], ['graphql']])('%s: every case at once on 
             error,
           }),
         );
-        return { label: `${testCase.name} (${mode})`, testCase, mode, tag, settled: await settlesWithin(call, GUARD) };
+        return { label: `${testCase.name} (${mode})`, testCase, mode, tag, settled: await settlesWithin(call, HANG_GUARD) };
       }),
     );
     for (const { label, testCase, mode, tag, settled } of await Promise.all(runs)) {
@@ -124,7 +121,7 @@ describe.each<[Name]>([['http-route'], ['graphql']])("%s with retries on the ser
     const channel = name === 'http-route' ? httpRouteChannel : graphqlChannel;
     const runs = FAULTS.map(async (testCase) => {
       const tag = `adapters-retry-${name}-${++calls}`;
-      const settled = await settlesWithin(channel.run(emu, testCase, 'json', { tag, client: { maxRetries: 1, retry: { initialDelay: 50 } } }), GUARD);
+      const settled = await settlesWithin(channel.run(emu, testCase, 'json', { tag, client: { maxRetries: 1, retry: { initialDelay: 50 } } }), HANG_GUARD);
       return { testCase, tag, settled };
     });
     for (const { testCase, tag, settled } of await Promise.all(runs)) {
@@ -157,7 +154,7 @@ describe.each<[Name]>([['http-route'], ['graphql']])('%s: aborting from the brow
       .catch((error: unknown) => error);
     await emu.log.waitFor((entry) => entry.headers['x-reliability-call'] === tag, 5_000);
     await abortAndCancel(transport, controller, job);
-    const settled = await settlesWithin(pending, GUARD);
+    const settled = await settlesWithin(pending, HANG_GUARD);
     expect(settled.hung).toBe(false);
     if (settled.hung) return;
     expect(settled.value).toMatchObject({ kind: 'aborted' });
@@ -180,7 +177,7 @@ describe.each<[Name]>([['http-route'], ['graphql']])('%s: aborting from the brow
         onEvent: () => (cancelled = abortAndCancel(transport, controller, job)),
       })
       .catch((error: unknown) => error);
-    const settled = await settlesWithin(pending, GUARD);
+    const settled = await settlesWithin(pending, HANG_GUARD);
     expect(settled.hung).toBe(false);
     if (settled.hung) return;
     expect(settled.value).toMatchObject({ kind: 'aborted' });

@@ -19,6 +19,7 @@ import {
   CALL_TIMEOUT,
   CHANNELS,
   FAULTS,
+  HANG_GUARD,
   MODES,
   checkOutcome,
   coreChannel,
@@ -30,23 +31,18 @@ import {
   type FaultCase,
   type Mode,
 } from '../fixtures/fault-matrix.mjs';
+import { collectUnhandledRejections } from './unhandled-rejections.js';
 
-/** Generous: a call that has not settled this long after its own deadline is hung. */
-const GUARD = CALL_TIMEOUT + 6_000;
-
-const unhandled: unknown[] = [];
-const collect = (reason: unknown) => unhandled.push(reason);
+const unhandled = collectUnhandledRejections();
 let emu: Emulator;
 let calls = 0;
 let leakCheck: Promise<ChildRun> | undefined;
 
 beforeAll(async () => {
   leakCheck = runLeakCheck(50_000);
-  process.on('unhandledRejection', collect);
   emu = await startEmulator({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
-  process.off('unhandledRejection', collect);
   await emu.close();
   await leakCheck; // never leave the child running
 });
@@ -77,7 +73,7 @@ describe.each(CHANNELS)('fault matrix through $name, default settings', (channel
 
   it.each(casesOf(channel.modes))('%s: settles as expected, sent exactly once', async (_label, testCase, mode) => {
     const tag = `${channel.name}-default-${++calls}`;
-    const settled = await settlesWithin(channel.run(emu, testCase, mode, { tag }), GUARD);
+    const settled = await settlesWithin(channel.run(emu, testCase, mode, { tag }), HANG_GUARD);
     expect(settled.hung, 'the call did not settle').toBe(false);
     if (settled.hung) return;
     const outcome = settled.value;
@@ -114,7 +110,7 @@ describe('fault matrix through core: leaving a stream after its first event', ()
       };
       const settled = await settlesWithin(
         leave().catch((error: unknown) => error),
-        GUARD,
+        HANG_GUARD,
       );
       expect(settled.hung).toBe(false);
       if (settled.hung) return;
@@ -160,7 +156,7 @@ describe('fault matrix through core, with retries on', () => {
     // maxRetries 1: each 429 (Retry-After 1 s, within the 6 s deadline) is sent twice, everything else once.
     const runs = CASES.map(async ([label, testCase, mode]) => {
       const tag = `core-retry-${++calls}`;
-      const settled = await settlesWithin(coreChannel.run(emu, testCase, mode, { tag, client: { maxRetries: 1, retry: { initialDelay: 50 } } }), GUARD);
+      const settled = await settlesWithin(coreChannel.run(emu, testCase, mode, { tag, client: { maxRetries: 1, retry: { initialDelay: 50 } } }), HANG_GUARD);
       return { label, testCase, mode, tag, settled };
     });
     for (const { label, testCase, mode, tag, settled } of await Promise.all(runs)) {
@@ -257,7 +253,7 @@ describe('fault matrix through core, with retries on', () => {
     });
     const settled = await settlesWithin(
       client.generate({ prompt: 'x' }).catch((error: unknown) => error),
-      GUARD,
+      HANG_GUARD,
     );
     expect(settled.hung).toBe(false);
     if (settled.hung) return;

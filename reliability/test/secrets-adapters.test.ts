@@ -15,7 +15,7 @@ import { startEmulator, type Emulator } from '@seedream-kit/emulator';
 import { createHttpTransport, isSeedreamClientError } from '@seedream-kit/react';
 import { createGraphQLTransport } from '@seedream-kit/graphql/transport';
 import { startGraphQLServer, startRouteServer, type Served } from '../fixtures/channels.mjs';
-import { CALL_TIMEOUT, FAULTS, requestFor, settlesWithin, type Mode } from '../fixtures/fault-matrix.mjs';
+import { FAULTS, HANG_GUARD, requestFor, settlesWithin, type Mode } from '../fixtures/fault-matrix.mjs';
 
 const KEY = 'sk-reliability-FAKE-KEY-7f3a9c';
 /** Fragments that would betray a partial leak (the key cut, or re-encoded). */
@@ -101,7 +101,7 @@ function recordingFetch(seen: View[], reads: Array<Promise<unknown>>): typeof fe
           (text) => seen.push([`${label} body`, text]),
           () => undefined,
         ),
-        CALL_TIMEOUT + 6_000,
+        HANG_GUARD,
       ),
     );
     return response;
@@ -145,7 +145,7 @@ async function runCalls(channel: ChannelName, served: Served, calls: Array<{ fau
           (result) => ({ ok: true as const, result }),
           (error: unknown) => ({ ok: false as const, error }),
         ),
-        CALL_TIMEOUT + 6_000,
+        HANG_GUARD,
       );
     });
     for (const [index, settled] of (await Promise.all(runs)).entries()) {
