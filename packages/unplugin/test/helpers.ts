@@ -1,10 +1,9 @@
 /** Builds of one fixture app by six bundlers, against a real emulator over HTTP on 127.0.0.1. */
-import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Emulator, type EmulatorOptions, startEmulator } from '@seedream-kit/emulator';
+import type { Emulator } from '@seedream-kit/emulator';
+import { cleanup, copyToTemp, FAKE_KEY, readTree, sha256, testEmulator } from '@seedream-kit/plugin-harness';
 import type { SeedreamUnpluginOptions } from '../src/index.js';
 import esbuildPlugin from '../src/esbuild.js';
 import rolldownPlugin from '../src/rolldown.js';
@@ -13,26 +12,13 @@ import rspackPlugin from '../src/rspack.js';
 import vitePlugin from '../src/vite.js';
 import webpackPlugin from '../src/webpack.js';
 
-export const FAKE_KEY = `${['sk', 'test', 'SEEDREAM', 'FAKE', 'KEY'].join('-')}-${'f9e8d7c6b5'.repeat(3)}`;
+// Shared with the other build plugin's tests (@seedream-kit/plugin-harness); this package's tests import them from here.
+export { cleanup, FAKE_KEY, readTree, sha256, testEmulator };
+
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'app');
-const cleanups: Array<() => Promise<void>> = [];
 
-export async function cleanup(): Promise<void> {
-  for (const task of cleanups.splice(0).reverse()) await task();
-}
-
-export async function copyFixture(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'seedream-unplugin-'));
-  await cp(FIXTURE, root, { recursive: true });
-  cleanups.push(() => rm(root, { recursive: true, force: true }));
-  return root;
-}
-
-export async function testEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const emulator = await startEmulator({ apiKeys: [FAKE_KEY], ...options });
-  cleanups.push(() => emulator.close());
-  return emulator;
-}
+/** Copies the fixture app to a fresh temporary folder (removed by `cleanup`). */
+export const copyFixture = (): Promise<string> => copyToTemp(FIXTURE, 'seedream-unplugin-');
 
 export const IMAGES: SeedreamUnpluginOptions['images'] = {
   hero: {
@@ -179,19 +165,6 @@ export async function evaluate(outDir: string): Promise<FixtureImages> {
   delete scope.seedreamImages;
   if (!images) throw new Error(`${outDir}/main.js did not set globalThis.seedreamImages`);
   return images;
-}
-
-export const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
-
-/** Every file under `dir` (relative path → bytes). */
-export async function readTree(dir: string): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    files.set(relative(dir, path), await readFile(path));
-  }
-  return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** The output file an exported URL (`/assets/x.png`) names. */

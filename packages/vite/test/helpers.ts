@@ -1,41 +1,21 @@
-import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cleanup, copyToTemp, FAKE_KEY, readTree, sha256, testEmulator } from '@seedream-kit/plugin-harness';
 import { build, type InlineConfig, type Logger, type Rolldown } from 'vite';
 import sharp from 'sharp';
-import { startEmulator, type Emulator, type EmulatorOptions } from '@seedream-kit/emulator';
+import type { Emulator } from '@seedream-kit/emulator';
 import { seedream, type SeedreamPluginOptions } from '../src/index.js';
+
+// Shared with the other build plugin's tests (@seedream-kit/plugin-harness); this package's tests import them from here.
+export { cleanup, FAKE_KEY, readTree, sha256, testEmulator };
 
 export const MODEL_PRO = 'doubao-seedream-5-0-pro-260628';
 export const MODEL_40 = 'doubao-seedream-4-0-250828';
 
-/**
- * A key-shaped secret for the leak checks, assembled at run time so no committed file holds a string that
- * looks like a real key.
- */
-export const FAKE_KEY = `${['sk', 'test', 'SEEDREAM', 'FAKE', 'KEY'].join('-')}-${'a1b2c3d4e5'.repeat(3)}`;
-
 const FIXTURES = join(import.meta.dirname, 'fixtures');
-const cleanups: Array<() => Promise<void>> = [];
 
 /** Copies a fixture project to a fresh temporary folder (removed by `cleanup`). */
-export async function copyFixture(name: string): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), `seedream-vite-${name}-`));
-  await cp(join(FIXTURES, name), root, { recursive: true });
-  cleanups.push(() => rm(root, { recursive: true, force: true }));
-  return root;
-}
-
-export async function testEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const emulator = await startEmulator({ apiKeys: [FAKE_KEY], ...options });
-  cleanups.push(() => emulator.close());
-  return emulator;
-}
-
-export async function cleanup(): Promise<void> {
-  for (const task of cleanups.splice(0).reverse()) await task();
-}
+export const copyFixture = (name: string): Promise<string> => copyToTemp(join(FIXTURES, name), `seedream-vite-${name}-`);
 
 /** The named images of the `basic` fixture (its main.js also has two inline ones). */
 export const BASIC_IMAGES: SeedreamPluginOptions['images'] = {
@@ -125,19 +105,6 @@ export async function evaluateImages(files: Map<string, OutputFile>): Promise<Re
   const code = entryChunk(files).code;
   const module = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as { images: never };
   return module.images;
-}
-
-export const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
-
-/** Every file under `dir` (relative path → bytes). */
-export async function readTree(dir: string): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    files.set(relative(dir, path), await readFile(path));
-  }
-  return files;
 }
 
 /** Modification times of every file under `dir`. */

@@ -1,0 +1,3 @@
+export { FAKE_KEY } from './fake-key.js';
+export { cleanup, copyToTemp, testEmulator } from './temporary.js';
+export { readTree, sha256 } from './tree.js';
