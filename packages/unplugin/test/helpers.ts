@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Emulator } from '@seedream-kit/emulator';
-import { cleanup, copyToTemp, FAKE_KEY, readTree, sha256, testEmulator } from '@seedream-kit/plugin-harness';
+import { cleanup, copyToTemp, FAKE_KEY, type ImageModule, readTree, sha256, testEmulator } from '@seedream-kit/plugin-harness';
 import type { SeedreamUnpluginOptions } from '../src/index.js';
 import esbuildPlugin from '../src/esbuild.js';
 import rolldownPlugin from '../src/rolldown.js';
@@ -13,7 +13,7 @@ import vitePlugin from '../src/vite.js';
 import webpackPlugin from '../src/webpack.js';
 
 // Shared with the other build plugin's tests (@seedream-kit/plugin-harness); this package's tests import them from here.
-export { cleanup, FAKE_KEY, readTree, sha256, testEmulator };
+export { cleanup, FAKE_KEY, type ImageModule, readTree, sha256, testEmulator };
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'app');
 
@@ -134,17 +134,6 @@ export async function buildWith(bundler: Bundler, root: string, options: Seedrea
     }
   }
   return outDir;
-}
-
-export interface ImageModule {
-  src: string;
-  width: number;
-  height: number;
-  alt: string;
-  placeholder: string;
-  format: string;
-  srcset: Record<string, string>;
-  sources: { type: string; srcset: string }[];
 }
 
 export type FixtureImages = {

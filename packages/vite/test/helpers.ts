@@ -1,13 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cleanup, copyToTemp, FAKE_KEY, readTree, sha256, testEmulator } from '@seedream-kit/plugin-harness';
+import { cleanup, copyToTemp, FAKE_KEY, type ImageModule, readTree, sha256, testEmulator } from '@seedream-kit/plugin-harness';
 import { build, type InlineConfig, type Logger, type Rolldown } from 'vite';
 import sharp from 'sharp';
 import type { Emulator } from '@seedream-kit/emulator';
 import { seedream, type SeedreamPluginOptions } from '../src/index.js';
 
 // Shared with the other build plugin's tests (@seedream-kit/plugin-harness); this package's tests import them from here.
-export { cleanup, FAKE_KEY, readTree, sha256, testEmulator };
+export { cleanup, FAKE_KEY, type ImageModule, readTree, sha256, testEmulator };
 
 export const MODEL_PRO = 'doubao-seedream-5-0-pro-260628';
 export const MODEL_40 = 'doubao-seedream-4-0-250828';
@@ -89,15 +89,6 @@ export function entryChunk(files: Map<string, OutputFile>): Rolldown.OutputChunk
   const chunk = [...files.values()].find((file): file is Rolldown.OutputChunk => file.type === 'chunk' && file.isEntry);
   if (!chunk) throw new Error('no entry chunk');
   return chunk;
-}
-
-export interface ImageModule {
-  src: string;
-  width: number;
-  height: number;
-  alt: string;
-  placeholder: string;
-  format: string;
 }
 
 /** Runs the entry chunk (it has no imports) and returns its `images` export. */
