@@ -2,7 +2,7 @@
 // a user meets it: the install itself (peer ranges, `workspace:` leftovers, missing versions), the manifest and
 // files it ships, an ESM import and a CJS require of every entry point, its README's examples type-checked, and
 // one generation on the emulator (installed from the registry too) through release/smoke/<dir>.mjs.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -122,6 +122,12 @@ function pointedFiles(manifest) {
   const bin = typeof manifest.bin === 'string' ? { [manifest.name]: manifest.bin } : (manifest.bin ?? {});
   for (const target of Object.values(bin)) files.add(`./${target.replace(/^\.\//, '')}`);
   return [...files];
+}
+
+/** Puts a smoke script in `folder` as smoke.mjs, with the pieces the scripts share (smoke/shared/) next to it. */
+function copySmoke(file, folder) {
+  copyFileSync(file, join(folder, 'smoke.mjs'));
+  cpSync(join(RELEASE_DIR, 'smoke', 'shared'), join(folder, 'shared'), { recursive: true });
 }
 
 /** Loads release/smoke/<dir>.mjs: `install` (extra packages a user of this adapter has), `cjs` (false: ESM only), default export (one generation). */
@@ -317,7 +323,7 @@ export async function smokePackage({ pkg, pm, versions, work, env, label = pm, e
   }
 
   // One generation on the emulator, through this package, with the script of release/smoke.
-  copyFileSync(smoke.file, join(folder, 'smoke.mjs'));
+  copySmoke(smoke.file, folder);
   const generation = await run(
     process.execPath,
     ['--input-type=module', '-e', "const m = await import('./smoke.mjs'); console.log(JSON.stringify(await m.default()));"],
@@ -346,7 +352,7 @@ export async function smokePackage({ pkg, pm, versions, work, env, label = pm, e
       // still resolve from the folder's node_modules above it.
       const again = join(folder, 'on-node-22');
       mkdirSync(again, { recursive: true });
-      copyFileSync(smoke.file, join(again, 'smoke.mjs'));
+      copySmoke(smoke.file, again);
       const generation22 = await run(
         node.bin,
         ['--input-type=module', '-e', "const m = await import('./smoke.mjs'); console.log(JSON.stringify(await m.default()));"],

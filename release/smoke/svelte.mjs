@@ -10,21 +10,10 @@ export default async function generate() {
   const { compile } = await import('svelte/compiler');
   const { render } = await import('svelte/server');
   const { startEmulator } = await import('@seedream-kit/emulator');
-  const { createSeedream } = await import('@seedream-kit/core');
+  const { emulatorTransport } = await import('./shared/emulator-transport.mjs');
   const emu = await startEmulator();
   try {
-    const client = createSeedream({ baseURL: emu.baseURL, apiKey: 'release-smoke' });
-    /** @type {import('@seedream-kit/core/transport').SeedreamTransport} */
-    const transport = {
-      async generate(params, { signal }) {
-        const result = await client.generate({ ...params, stream: false }, { signal });
-        return {
-          images: result.images.map((image) => ({ index: image.index, ...(image.url ? { url: image.url } : {}) })),
-          model: result.model,
-          created: result.created,
-        };
-      },
-    };
+    const transport = await emulatorTransport(emu);
     const source = `<script>
   import { useSeedream } from '@seedream-kit/svelte';
   let { transport, ready } = $props();

@@ -4,23 +4,12 @@
 export default async function generate() {
   const { effectScope } = await import('vue');
   const { startEmulator } = await import('@seedream-kit/emulator');
-  const { createSeedream } = await import('@seedream-kit/core');
+  const { emulatorTransport } = await import('./shared/emulator-transport.mjs');
   const { useSeedream } = await import('@seedream-kit/vue');
   const emu = await startEmulator();
   const scope = effectScope();
   try {
-    const client = createSeedream({ baseURL: emu.baseURL, apiKey: 'release-smoke' });
-    /** @type {import('@seedream-kit/core/transport').SeedreamTransport} */
-    const transport = {
-      async generate(params, { signal }) {
-        const result = await client.generate({ ...params, stream: false }, { signal });
-        return {
-          images: result.images.map((image) => ({ index: image.index, ...(image.url ? { url: image.url } : {}) })),
-          model: result.model,
-          created: result.created,
-        };
-      },
-    };
+    const transport = await emulatorTransport(emu);
     const seedream = scope.run(() => useSeedream({ transport }));
     if (!seedream) throw new Error('useSeedream returned nothing');
     await seedream.generateAsync({ prompt: 'a paper boat', size: '2K', watermark: false });
