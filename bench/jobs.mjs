@@ -7,7 +7,8 @@
 // 1. Concurrent streaming jobs: N clients (2,000, then 500 for comparison) each POST a streamed series of 4 images
 //    (the emulator spreads them over ~24 s: 5-7 s per image), ramped up over 5 s so all N are open at once.
 //    - Server RSS growth: the server's RSS after a GC at idle (after a warm-up) vs its peak, sampled every 250 ms
-//      during the arm (no GC: what the OS sees). Target ≤ 150 MB at N = 2,000.
+//      during the arm (no GC: what the OS sees). Each N runs on a server process of its own, warmed up the same
+//      way, so one arm's leftovers do not move the next one's baseline. Target ≤ 150 MB at N = 2,000.
 //    - Image-event relay p99: the emulator stamps each image event just before writing it, the client stamps it on
 //      arrival, both with process.hrtime (CLOCK_MONOTONIC, one clock for all processes), matched by the image's
 //      unique URL. Baseline: the same N clients reading the emulator directly (same body, same clock, same
@@ -325,22 +326,33 @@ export async function run() {
     JSON.stringify({ latency: IMAGE_LATENCY, randomSeed: 14 }),
   ]);
   children.add(emulator.child);
-  const server = await forkReady(SELF, ['server', JSON.stringify({ baseURL: emulator.baseURL })], ['--expose-gc']);
-  children.add(server.child);
+  /**
+   * A server process warmed up (code paths loaded, the emulator's art cached) before its idle baseline. Each route
+   * arm gets its own: how much memory an earlier arm left with the process (RSS is not always given back to the
+   * OS) would otherwise move the next arm's baseline, and its growth, by tens of MB.
+   */
+  const freshServer = async () => {
+    const started = await forkReady(SELF, ['server', JSON.stringify({ baseURL: emulator.baseURL })], ['--expose-gc']);
+    children.add(started.child);
+    await Promise.all([resumeAll(started, await startAndLeave(started, 20, 'a warm-up')), startAndLeave(started, 5, 'a lighthouse at dusk')]);
+    await sleep(5000);
+    return started;
+  };
+  let server = await freshServer();
   const rows = [];
   try {
-    // Warm-up: code paths loaded and the emulator's art cached before the idle baseline.
-    await Promise.all([resumeAll(server, await startAndLeave(server, 20, 'a warm-up')), startAndLeave(server, 5, 'a lighthouse at dusk')]);
-    await sleep(5000);
-
     const arms = {};
     for (const [key, n, direct] of [
-      // Smaller N first: RSS does not go back to the OS after a larger arm, so its growth would read as 0.
       ['directSmall', N_SMALL, true],
       ['routeSmall', N_SMALL, false],
       ['direct', N_MAIN, true],
       ['route', N_MAIN, false],
     ]) {
+      if (key === 'route') {
+        server.child.kill('SIGKILL');
+        children.delete(server.child);
+        server = await freshServer();
+      }
       process.stderr.write(`\n  jobs: ${direct ? 'direct' : 'route'} N=${n} … `);
       arms[key] = await streamingArm({ n, direct, emulator, server });
       process.stderr.write(`${arms[key].seconds.toFixed(0)} s`);

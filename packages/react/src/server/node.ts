@@ -4,7 +4,6 @@
  * backpressure.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { markNodeRequest, nodeWriterOf } from './node-direct.js';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -38,7 +37,7 @@ async function run(handler: (request: Request) => Response | Promise<Response>, 
   if (method !== 'GET' && method !== 'HEAD') {
     // Express with a body parser has read the stream already.
     const parsed = (req as { body?: unknown }).body;
-    if (parsed === undefined) body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+    if (parsed === undefined) body = requestBody(req);
     else if (typeof parsed === 'string') body = parsed;
     else if (parsed instanceof Uint8Array) body = new Uint8Array(parsed);
     else body = JSON.stringify(parsed);
@@ -96,4 +95,51 @@ function lingerOnClose(res: ServerResponse): void {
     socket.resume();
     setTimeout(() => socket.destroy(), 2000).unref();
   };
+}
+
+/**
+ * The request body as a web stream, with the semantics of Node's own `Readable.toWeb`: nothing is read before
+ * the handler asks, up to 16 KiB is read ahead, and a cancel (a body over the policy's cap) destroys the request
+ * but not the connection its answer still has to go out on. Made here because `toWeb` also leaves about a dozen
+ * listeners and closures on the request for as long as it lives, and the Request of a job lives as long as the job.
+ */
+function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let open = true;
+  let controller: ReadableStreamDefaultController<Uint8Array>;
+  const onData = (chunk: Buffer) => {
+    if (!open) return;
+    controller.enqueue(new Uint8Array(chunk)); // a copy: the chunk may be a view of a larger pooled buffer
+    if ((controller.desiredSize ?? 0) <= 0) req.pause();
+  };
+  const settle = (error?: unknown) => {
+    if (!open) return;
+    open = false;
+    req.off('data', onData);
+    if (error === undefined) controller.close();
+    else controller.error(error);
+  };
+  req.pause();
+  req.on('data', onData);
+  req.once('end', () => settle());
+  req.once('error', (error) => settle(error));
+  // Closed before its end: the client went away mid-upload.
+  req.once('close', () => settle(req.complete ? undefined : new Error('The client closed the connection before the body ended')));
+  return new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        open = false;
+        req.off('data', onData);
+        // Detached first, as Node's adapter does: destroying a server request would otherwise reset its socket.
+        (req as { socket: unknown }).socket = null;
+        req.destroy();
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: req.readableHighWaterMark }),
+  );
 }

@@ -273,7 +273,9 @@ function streamResponse(options: StreamOptions): Response {
   // Under toNodeHandler the events go straight to the socket (see node-direct.ts); elsewhere, a body stream.
   if (isNodeRequest(options.request)) {
     return directResponse({ headers }, (res) => {
-      const relay = relayEvents(options, { write: (text) => void res.write(text), end: () => void res.end() });
+      // toNodeHandler aborts the request's signal when the socket closes early, and only then: it is the stop
+      // signal itself, with no controller of its own per stream.
+      const relay = relayEvents(options, { write: (text) => void res.write(text), end: () => void res.end() }, options.request.signal);
       res.once('close', relay.leave);
     });
   }
@@ -290,13 +292,22 @@ function streamResponse(options: StreamOptions): Response {
 
 /**
  * Follows the job into `sink` until it ends. `leave()` is the caller going away: unless the jobs say otherwise,
- * the generation goes on (resume by id).
+ * the generation goes on (resume by id). `stopSignal`: a signal that fires whenever `leave()` runs, used for
+ * following as it is; without it, the request's signal and `leave()` stop a controller made here.
  */
-function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report }: StreamOptions, sink: EventSink): { leave(): void } {
-  const following = new AbortController();
-  const stop = () => following.abort();
-  if (request.signal.aborted) stop();
-  else request.signal.addEventListener('abort', stop, { once: true });
+function relayEvents(
+  { jobs, jobId, caller, request, after, pingInterval, report }: StreamOptions,
+  sink: EventSink,
+  stopSignal?: AbortSignal,
+): { leave(): void } {
+  let following: AbortController | undefined;
+  const stop = () => following?.abort();
+  if (!stopSignal) {
+    following = new AbortController();
+    if (request.signal.aborted) stop();
+    else request.signal.addEventListener('abort', stop, { once: true });
+  }
+  const signal = stopSignal ?? following!.signal;
   let closed = false;
   let ended = false;
   let ping: ReturnType<typeof setInterval> | undefined;
@@ -310,7 +321,7 @@ function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report
   if (pingInterval > 0) ping = setInterval(() => write(': ping\n\n'), pingInterval);
   void (async () => {
     try {
-      for await (const entry of jobs.follow(jobId, caller, { signal: following.signal, ...(after ? { after } : {}) })) {
+      for await (const entry of jobs.follow(jobId, caller, { signal, ...(after ? { after } : {}) })) {
         sendEntry(send, entry);
         if (entry.event.type !== 'image') ended = true;
       }
@@ -319,7 +330,7 @@ function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report
       send('error', { error: isSpendingPolicyError(error) ? fromPolicyError(error) : toWireError(error) });
     } finally {
       clearInterval(ping);
-      request.signal.removeEventListener('abort', stop);
+      if (following) request.signal.removeEventListener('abort', stop);
       if (!closed) {
         closed = true;
         sink.end();
@@ -331,7 +342,7 @@ function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report
       if (closed) return;
       closed = true;
       clearInterval(ping);
-      following.abort();
+      stop();
       if (!ended && jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch((error) => report(error, request));
     },
   };
