@@ -108,16 +108,16 @@ export async function loadManifest(file: string): Promise<LoadedManifest> {
       throw new ManifestError(file, lineOfKey(text, 'defaults'), (error as Error).message.replace(/^manifest\.defaults: /, 'defaults: '));
     }
   }
-  for (const [key, check] of [
+  for (const [key, check, expected] of [
     ['cacheDir', (v: unknown) => typeof v === 'string' && v !== ''],
     ['out', (v: unknown) => typeof v === 'string' && v !== ''],
     ['index', (v: unknown) => typeof v === 'boolean'],
+    ['assets', (v: unknown) => v === 'url' || v === 'import', 'must be "url" (new URL(…, import.meta.url)) or "import" (import src from …)'],
     ['concurrency', (v: unknown) => Number.isInteger(v) && (v as number) > 0],
   ] as const) {
-    if (document[key] !== undefined && !check(document[key])) throw new ManifestError(file, lineOfKey(text, key), `"${key}" has an invalid value`);
-  }
-  if (document.assets !== undefined && document.assets !== 'url' && document.assets !== 'import') {
-    throw new ManifestError(file, lineOfKey(text, 'assets'), '"assets" must be "url" (new URL(…, import.meta.url)) or "import" (import src from …)');
+    if (document[key] !== undefined && !check(document[key])) {
+      throw new ManifestError(file, lineOfKey(text, key), `"${key}" ${expected ?? 'has an invalid value'}`);
+    }
   }
   return { ...(document as unknown as ManifestFile), path, root: dirname(path), named };
 }

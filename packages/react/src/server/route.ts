@@ -279,35 +279,31 @@ function streamResponse(options: StreamOptions): Response {
       res.once('close', relay.leave);
     });
   }
+  // Elsewhere following stops when the request's signal fires or the body is cancelled, whichever comes first.
+  const following = new AbortController();
+  const stop = () => following.abort();
+  if (options.request.signal.aborted) stop();
+  else options.request.signal.addEventListener('abort', stop, { once: true });
   const encoder = new TextEncoder();
   let relay: { leave(): void } | undefined;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      relay = relayEvents(options, { write: (text) => controller.enqueue(encoder.encode(text)), end: () => controller.close() });
+      relay = relayEvents(options, { write: (text) => controller.enqueue(encoder.encode(text)), end: () => controller.close() }, following.signal);
     },
-    cancel: () => relay?.leave(),
+    cancel: () => {
+      options.request.signal.removeEventListener('abort', stop);
+      stop();
+      relay?.leave();
+    },
   });
   return new Response(body, { headers });
 }
 
 /**
- * Follows the job into `sink` until it ends. `leave()` is the caller going away: unless the jobs say otherwise,
- * the generation goes on (resume by id). `stopSignal`: a signal that fires whenever `leave()` runs, used for
- * following as it is; without it, the request's signal and `leave()` stop a controller made here.
+ * Follows the job into `sink` until it ends or `signal` fires. `leave()` is the caller going away (the caller
+ * fires `signal` with it): unless the jobs say otherwise, the generation goes on (resume by id).
  */
-function relayEvents(
-  { jobs, jobId, caller, request, after, pingInterval, report }: StreamOptions,
-  sink: EventSink,
-  stopSignal?: AbortSignal,
-): { leave(): void } {
-  let following: AbortController | undefined;
-  const stop = () => following?.abort();
-  if (!stopSignal) {
-    following = new AbortController();
-    if (request.signal.aborted) stop();
-    else request.signal.addEventListener('abort', stop, { once: true });
-  }
-  const signal = stopSignal ?? following!.signal;
+function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report }: StreamOptions, sink: EventSink, signal: AbortSignal): { leave(): void } {
   let closed = false;
   let ended = false;
   let ping: ReturnType<typeof setInterval> | undefined;
@@ -330,7 +326,6 @@ function relayEvents(
       send('error', { error: isSpendingPolicyError(error) ? fromPolicyError(error) : toWireError(error) });
     } finally {
       clearInterval(ping);
-      if (following) request.signal.removeEventListener('abort', stop);
       if (!closed) {
         closed = true;
         sink.end();
@@ -342,7 +337,6 @@ function relayEvents(
       if (closed) return;
       closed = true;
       clearInterval(ping);
-      stop();
       if (!ended && jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch((error) => report(error, request));
     },
   };
