@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Emulator, startEmulator } from '@seedream-kit/emulator';
 import esbuild from 'esbuild';
 import sharp from 'sharp';
+import type { SeedreamImage } from '../src/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -69,15 +70,8 @@ async function importFresh<T>(path: string): Promise<T> {
   return (await import(`${pathToFileURL(path).href}?v=${Math.random()}`)) as T;
 }
 
-interface ImageModule {
-  src: string;
-  width: number;
-  height: number;
-  alt: string;
-  format: string;
-  srcset: Record<string, string>;
-  sources: { type: string; srcset: string }[];
-}
+/** What a written module exports: the package's own image type. */
+type ImageModule = SeedreamImage;
 
 describe('seedream generate', () => {
   it('fills the cache, prints one plain line per image when not a terminal, and writes typed modules that work', async () => {
