@@ -6,6 +6,7 @@ import { B64JsonReader } from '../src/internal/b64-json-reader.js';
 import { sniffImageType } from '../src/index.js';
 import { imageDimensions } from '../src/internal/dimensions.js';
 import { imageBytes } from './helpers.js';
+import { Utf8Chunks } from '../src/internal/utf8-chunks.js';
 
 const enc = (text: string) => new TextEncoder().encode(text);
 
@@ -178,5 +179,51 @@ describe('base64 without Buffer (browsers, edge runtimes)', () => {
     vi.unstubAllGlobals();
     expect(text).toBe(expected);
     expect(fresh.decodeBase64(text)).toEqual(bytes);
+  });
+});
+
+describe('Utf8Chunks (one shared decoder for every stream)', () => {
+  /** What a streaming TextDecoder of its own makes of the same pieces: the reference. */
+  const reference = (pieces: Uint8Array[]) => {
+    const decoder = new TextDecoder();
+    return pieces.map((piece) => decoder.decode(piece, { stream: true })).join('') + decoder.decode();
+  };
+  const split = (bytes: Uint8Array, cuts: number[]) => {
+    const pieces: Uint8Array[] = [];
+    let start = 0;
+    for (const cut of [...new Set(cuts.filter((c) => c > 0 && c < bytes.length))].sort((a, b) => a - b)) {
+      pieces.push(bytes.subarray(start, cut));
+      start = cut;
+    }
+    pieces.push(bytes.subarray(start));
+    return pieces;
+  };
+  const decodeAll = (pieces: Uint8Array[]) => {
+    const chunks = new Utf8Chunks();
+    return pieces.map((piece) => chunks.decode(piece)).join('') + chunks.decode();
+  };
+
+  it('decodes text cut anywhere, characters of 2, 3 and 4 bytes included, as a streaming TextDecoder does', () => {
+    const text = 'data: {"prompt":"café ☕ 画像 🦊 ok"}\n\n';
+    const bytes = enc(text);
+    for (let a = 0; a <= bytes.length; a++) {
+      for (const b of [a + 1, a + 2, a + 3]) expect(decodeAll(split(bytes, [a, b]))).toBe(text);
+    }
+  });
+
+  it('agrees with TextDecoder on any bytes, valid or not, in any pieces', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 30 }).map(enc)), fc.array(fc.nat(70), { maxLength: 8 }), (bytes, cuts) => {
+        const pieces = split(bytes, cuts);
+        expect(decodeAll(pieces)).toBe(reference(pieces));
+      }),
+    );
+  });
+
+  it('drops a byte order mark that opens the stream, keeps one later on, and ends a dangling character as U+FFFD', () => {
+    const bom = [0xef, 0xbb, 0xbf];
+    expect(decodeAll([new Uint8Array([bom[0]!]), new Uint8Array([...bom.slice(1), 0x61, ...bom])])).toBe('a\ufeff');
+    expect(decodeAll([new Uint8Array([0x61, 0xe2, 0x82])])).toBe('a\ufffd');
+    expect(decodeAll([new Uint8Array([0x61, 0xe2, 0x82])])).toBe(reference([new Uint8Array([0x61, 0xe2, 0x82])]));
   });
 });

@@ -16,6 +16,7 @@ import { createAPIError, jsonMayHoldSecret, providerErrorOf, scrubResultStrings 
 import type { CallScope } from './call-scope.js';
 import { isPlainObject } from './plain-object.js';
 import { toImage, toTools, toUsage } from './results.js';
+import { Utf8Chunks } from './utf8-chunks.js';
 
 const SUCCEEDED = 'image_generation.partial_succeeded';
 const FAILED = 'image_generation.partial_failed';
@@ -196,7 +197,7 @@ export class SeedreamImageStream implements ImageStream {
   private async *run(): AsyncGenerator<ImageStreamEvent> {
     const { response, scope, apiKey } = this.context;
     const reader = response.body?.getReader();
-    const decoder = new TextDecoder();
+    const decoder = new Utf8Chunks();
     const pending: EventSourceMessage[] = [];
     const parser = createParser({ onEvent: (message) => pending.push(message) });
     let completed: ImageStreamEvent | undefined;
@@ -226,7 +227,7 @@ export class SeedreamImageStream implements ImageStream {
           parser.reset({ consume: true });
           eof = true;
         } else {
-          parser.feed(decoder.decode(chunk.value, { stream: true }));
+          parser.feed(decoder.decode(chunk.value));
         }
         while (pending.length > 0 && !sawDone) {
           const event = this.handle(pending.shift()!);

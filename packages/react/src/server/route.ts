@@ -20,6 +20,7 @@ import {
 } from '@seedream-kit/core/server';
 import type { ClientResult } from '@seedream-kit/core/transport';
 import { directResponse, isNodeRequest, type EventSink } from './node-direct.js';
+import { pingEvery } from './pings.js';
 import { errorResponse, toWireError, wireError, type WireError } from './wire-error.js';
 
 export interface SeedreamRouteOptions {
@@ -306,7 +307,7 @@ function streamResponse(options: StreamOptions): Response {
 function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report }: StreamOptions, sink: EventSink, signal: AbortSignal): { leave(): void } {
   let closed = false;
   let ended = false;
-  let ping: ReturnType<typeof setInterval> | undefined;
+  let stopPings = () => {};
   const write = (text: string) => {
     if (!closed) sink.write(text);
   };
@@ -314,7 +315,7 @@ function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report
   // A first byte at once: proxies and the browser see the stream open while the first image renders (~30 s).
   write(': open\n\n');
   send('job', { id: jobId });
-  if (pingInterval > 0) ping = setInterval(() => write(': ping\n\n'), pingInterval);
+  if (pingInterval > 0) stopPings = pingEvery(pingInterval, () => write(': ping\n\n'));
   void (async () => {
     try {
       for await (const entry of jobs.follow(jobId, caller, { signal, ...(after ? { after } : {}) })) {
@@ -325,7 +326,7 @@ function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report
       report(error, request);
       send('error', { error: isSpendingPolicyError(error) ? fromPolicyError(error) : toWireError(error) });
     } finally {
-      clearInterval(ping);
+      stopPings();
       if (!closed) {
         closed = true;
         sink.end();
@@ -336,7 +337,7 @@ function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report
     leave() {
       if (closed) return;
       closed = true;
-      clearInterval(ping);
+      stopPings();
       if (!ended && jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch((error) => report(error, request));
     },
   };
