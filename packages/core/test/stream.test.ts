@@ -127,6 +127,13 @@ describe('streaming against the emulator', () => {
     expect(types.at(-1)).toBe('image_generation.completed');
   });
 
+  it('the idle limit is per silence, not per stream: images 1 s apart finish a 3 s stream under a 1.5 s limit', async () => {
+    const stream = await clientFor(emu, { model: V40, streamIdleTimeout: 1500 }).generate(group(3), fault('latency=1000'));
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types).toEqual([...Array(3).fill('image_generation.partial_succeeded'), 'image_generation.completed']);
+  });
+
   it('breaking out of the loop aborts the request (the emulator sees the client leave)', async () => {
     const stream = await clientFor(emu, { model: V40 }).generate(group(4), fault('latency=300'));
     for await (const event of stream) {

@@ -77,6 +77,7 @@ export class CallScope {
   private readonly deadlineAt: number;
   private deadlineTimer: Timer | undefined;
   private idleTimer: Timer | undefined;
+  private idleArmed = false;
   private onUserAbort: (() => void) | undefined;
 
   constructor(
@@ -107,15 +108,31 @@ export class CallScope {
     this.controller.abort();
   }
 
-  /** Starts (or restarts) the idle timer: used only while waiting for stream bytes. */
+  /**
+   * Starts (or restarts) the idle timer: used only while waiting for stream bytes. Under Node one timer serves the
+   * whole stream (`refresh()` per chunk): a new timer per chunk is garbage that outlives the young generation,
+   * since chunks of a slow stream come seconds apart.
+   */
   startIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = startTimer(this.idleTimeout, () => this.abort('idle'));
+    this.idleArmed = true;
+    const timer = this.idleTimer as (Timer & { refresh?: () => unknown }) | undefined;
+    if (timer?.refresh) {
+      timer.refresh();
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    this.idleTimer = startTimer(this.idleTimeout, () => {
+      if (this.idleArmed) this.abort('idle');
+    });
   }
 
+  /** Pauses the idle timer: a timer that fires while paused does nothing, and the next `startIdle` rearms it. */
   stopIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+    this.idleArmed = false;
+    if (this.idleTimer && !(this.idleTimer as { refresh?: unknown }).refresh) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    }
   }
 
   /** Milliseconds left before the deadline. */

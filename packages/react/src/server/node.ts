@@ -27,10 +27,11 @@ async function run(handler: (request: Request) => Response | Promise<Response>, 
 
   const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
   const url = new URL(req.url ?? '/', `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
-  const headers = new Headers();
+  // Pairs, not a Headers object: the Request copies them into its own list either way.
+  const headers: [string, string][] = [];
   for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else if (value !== undefined) headers.set(name, value);
+    if (Array.isArray(value)) for (const item of value) headers.push([name, item]);
+    else if (value !== undefined) headers.push([name, value]);
   }
   const method = req.method ?? 'GET';
   let body: BodyInit | undefined;
