@@ -142,6 +142,7 @@ export class SeedreamClient implements Seedream {
       const requestId = requestIdOf(response.headers);
       if (stream && !(response.headers.get('content-type') ?? '').includes('json')) {
         handedOver = true;
+        scope.clearIdle();
         return new SeedreamImageStream({ response, scope, model, requestId, apiKey });
       }
       const result =

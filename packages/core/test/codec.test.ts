@@ -213,10 +213,14 @@ describe('Utf8Chunks (one shared decoder for every stream)', () => {
 
   it('agrees with TextDecoder on any bytes, valid or not, in any pieces', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 30 }).map(enc)), fc.array(fc.nat(70), { maxLength: 8 }), (bytes, cuts) => {
-        const pieces = split(bytes, cuts);
-        expect(decodeAll(pieces)).toBe(reference(pieces));
-      }),
+      fc.property(
+        fc.oneof(fc.uint8Array({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 30 }).map(enc)),
+        fc.array(fc.nat(70), { maxLength: 8 }),
+        (bytes, cuts) => {
+          const pieces = split(bytes, cuts);
+          expect(decodeAll(pieces)).toBe(reference(pieces));
+        },
+      ),
     );
   });
 

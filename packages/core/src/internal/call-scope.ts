@@ -135,6 +135,13 @@ export class CallScope {
     }
   }
 
+  /** Ends the idle timer (the next `startIdle` makes a new one): a stream handed to its caller has none until it is read. */
+  clearIdle(): void {
+    this.idleArmed = false;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
   /** Milliseconds left before the deadline. */
   remaining(): number {
     return this.deadlineAt - Date.now();
