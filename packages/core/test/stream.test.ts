@@ -127,6 +127,16 @@ describe('streaming against the emulator', () => {
     expect(types.at(-1)).toBe('image_generation.completed');
   });
 
+  it('a caller busy past the idle limit does not disarm it: a stall after that still ends as idle', async () => {
+    const stream = await clientFor(emu, { model: V40, streamIdleTimeout: 1500 }).generate(group(3), fault('stall-stream=1'));
+    const error = await caught<APITimeoutError>(async () => {
+      for await (const _ of stream) await new Promise((resolve) => setTimeout(resolve, 2000)); // the timer fires while paused
+    });
+    expect(error).toBeInstanceOf(APITimeoutError);
+    expect(error).toMatchObject({ phase: 'idle', timeout: 1500 });
+    expect(error.partialResult?.images).toHaveLength(1);
+  });
+
   it('the idle limit is per silence, not per stream: images 1 s apart finish a 3 s stream under a 1.5 s limit', async () => {
     const stream = await clientFor(emu, { model: V40, streamIdleTimeout: 1500 }).generate(group(3), fault('latency=1000'));
     const types: string[] = [];
