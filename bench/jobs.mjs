@@ -94,12 +94,12 @@ async function runServer() {
   await new Promise((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   process.on('message', (message) => {
     if (message === 'rss') {
-      const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
-      process.send?.({ rss, heapUsed, heapTotal, external });
+      const { rss, heapUsed, external } = process.memoryUsage();
+      process.send?.({ rss, heapUsed, external });
     } else if (message === 'rss-gc') {
       globalThis.gc?.();
-      const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-      process.send?.({ rss, heapUsed, heapTotal, external, arrayBuffers, failures, samples: [...samples] });
+      const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+      process.send?.({ rss, heapUsed, external, arrayBuffers, failures, samples: [...samples] });
     }
   });
   process.on('disconnect', () => process.exit(0));

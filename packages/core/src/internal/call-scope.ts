@@ -18,6 +18,10 @@ function startTimer(ms: number, callback: () => void): Timer | undefined {
   return timer;
 }
 
+/** Node's timers can be restarted in place; a browser's timer id cannot. */
+const refreshable = (timer: Timer | undefined): timer is Timer & { refresh(): unknown } =>
+  typeof (timer as { refresh?: unknown } | undefined)?.refresh === 'function';
+
 /** Codes of failures that happen before a request is written: nothing can have been billed. */
 const NOT_SENT = new Set([
   'ECONNREFUSED',
@@ -114,25 +118,22 @@ export class CallScope {
    * since chunks of a slow stream come seconds apart.
    */
   startIdle(): void {
-    this.idleArmed = true;
-    const timer = this.idleTimer as (Timer & { refresh?: () => unknown }) | undefined;
-    if (timer?.refresh) {
-      timer.refresh();
+    if (refreshable(this.idleTimer)) {
+      this.idleArmed = true;
+      this.idleTimer.refresh(); // also rearms a timer that fired while paused
       return;
     }
-    if (timer) clearTimeout(timer);
+    this.clearIdle();
+    this.idleArmed = true;
     this.idleTimer = startTimer(this.idleTimeout, () => {
       if (this.idleArmed) this.abort('idle');
     });
   }
 
-  /** Pauses the idle timer: a timer that fires while paused does nothing, and the next `startIdle` rearms it. */
+  /** Pauses the idle timer: a refreshable one stays (firing while paused does nothing); any other is cleared. */
   stopIdle(): void {
-    this.idleArmed = false;
-    if (this.idleTimer && !(this.idleTimer as { refresh?: unknown }).refresh) {
-      clearTimeout(this.idleTimer);
-      this.idleTimer = undefined;
-    }
+    if (refreshable(this.idleTimer)) this.idleArmed = false;
+    else this.clearIdle();
   }
 
   /** Ends the idle timer (the next `startIdle` makes a new one): a stream handed to its caller has none until it is read. */
@@ -168,9 +169,8 @@ export class CallScope {
 
   private clearTimers(): void {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.deadlineTimer = undefined;
-    this.idleTimer = undefined;
+    this.clearIdle();
   }
 
   /** Releases timers and the listener on the caller's signal. */

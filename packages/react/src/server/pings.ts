@@ -10,24 +10,27 @@ interface PingGroup {
 
 const groups = new Map<number, PingGroup>();
 
+function groupFor(period: number): PingGroup {
+  const existing = groups.get(period);
+  if (existing) return existing;
+  const streams = new Set<() => void>();
+  const timer = setInterval(() => {
+    for (const stream of streams) stream();
+  }, period);
+  // The streams' own sockets keep the process alive, not this timer.
+  (timer as { unref?: () => void }).unref?.();
+  const group = { timer, streams };
+  groups.set(period, group);
+  return group;
+}
+
 /** Calls `ping` every `period` ms until the returned function is called (calling it again does nothing). */
 export function pingEvery(period: number, ping: () => void): () => void {
-  let group = groups.get(period);
-  if (!group) {
-    const streams = new Set<() => void>();
-    const timer = setInterval(() => {
-      for (const stream of streams) stream();
-    }, period);
-    // The streams' own sockets keep the process alive, not this timer.
-    (timer as { unref?: () => void }).unref?.();
-    group = { timer, streams };
-    groups.set(period, group);
-  }
-  const joined = group;
-  joined.streams.add(ping);
+  const group = groupFor(period);
+  group.streams.add(ping);
   return () => {
-    if (!joined.streams.delete(ping) || joined.streams.size > 0) return;
-    clearInterval(joined.timer);
-    if (groups.get(period) === joined) groups.delete(period);
+    if (!group.streams.delete(ping) || group.streams.size > 0) return;
+    clearInterval(group.timer);
+    if (groups.get(period) === group) groups.delete(period);
   };
 }
