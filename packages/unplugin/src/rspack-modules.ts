@@ -18,8 +18,11 @@ export interface ImageModules {
   pluginName: string;
   /** The resolved id (`\0seedream:…`) of an import, or null. */
   resolveId(source: string, importer: string | undefined): string | null;
-  /** The module code of a resolved id (throws what the build should report). */
-  load(context: ImageModuleContext, id: string): Promise<string>;
+  /**
+   * The module code of a resolved id (throws what the build should report). `default`: a module with only a
+   * default export, for importers that read nothing else (the bundler's own way otherwise).
+   */
+  load(context: ImageModuleContext, id: string, exports?: 'default'): Promise<string>;
 }
 
 export function rspackImageModules(compiler: Compiler, { pluginName, resolveId, load }: ImageModules): void {

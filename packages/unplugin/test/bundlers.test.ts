@@ -19,6 +19,7 @@ import {
   evaluate,
   FAKE_KEY,
   type FixtureImages,
+  type ImageModule,
   fileOf,
   fixtureOptions,
   IMAGES,
@@ -253,6 +254,43 @@ describe('CI mode', () => {
     await writeFile(join(root, 'package.json'), '{ "type": "module" }\n');
     const { offline: _offline, ...options } = fixtureOptions(root, emulator, { info: [], warn: [] });
     await checkOutput(join(root, 'dist'), await evaluate(await buildWith(bundler, root, options)));
+  });
+
+  // webpack builds a default-only module for importers that read only `default` and a CommonJS one for the others.
+  it.each(BUNDLERS)('%s: default, named, namespace, re-exported and dynamic imports of one image see the same image', async (bundler) => {
+    vi.stubEnv('CI', 'true');
+    const emulator = await testEmulator();
+    const root = await copyFixture();
+    await writeFile(join(root, 'src/named.js'), "export { src as heroSrc, width as heroWidth } from 'seedream:hero';\n");
+    await writeFile(join(root, 'src/again.js'), "export { default as heroAgain } from 'seedream:hero';\n");
+    await writeFile(join(root, 'src/lazy.js'), "export const lazyHero = () => import('seedream:hero');\n");
+    await writeFile(
+      join(root, 'src/main.js'),
+      [
+        "import hero from 'seedream:hero';",
+        "import * as heroNamespace from 'seedream:hero';",
+        "import { heroSrc, heroWidth } from './named.js';",
+        "import { heroAgain } from './again.js';",
+        "import { lazyHero } from './lazy.js';",
+        'const lazy = await lazyHero();',
+        'globalThis.seedreamImages = { hero, heroSrc, heroWidth, heroAgain, namespaceDefault: heroNamespace.default, namespaceAlt: heroNamespace.alt, lazyDefault: lazy.default, lazyHeight: lazy.height };',
+        '',
+      ].join('\n'),
+    );
+    const { offline: _offline, ...options } = fixtureOptions(root, emulator, { info: [], warn: [] });
+    const seen = (await evaluate(await buildWith(bundler, root, options))) as unknown as Record<string, unknown> & { hero: ImageModule };
+    const { hero } = seen;
+    expect(hero).toMatchObject(EXPECTED.hero);
+    expect(seen).toEqual({
+      hero,
+      heroSrc: hero.src,
+      heroWidth: 1280,
+      heroAgain: hero,
+      namespaceDefault: hero,
+      namespaceAlt: 'Lighthouse',
+      lazyDefault: hero,
+      lazyHeight: 720,
+    });
   });
 
   it('strict: a miss fails the build, naming the image', async () => {
