@@ -25,6 +25,12 @@ export interface ImageModules {
   load(context: ImageModuleContext, id: string, exports?: 'default'): Promise<string>;
 }
 
+/**
+ * Emitted image files are named by their content's hash, so a file already in the output folder is not written
+ * again (as the bundler does for its own `[contenthash]` assets).
+ */
+export const IMMUTABLE = { immutable: true } as const;
+
 export function rspackImageModules(compiler: Compiler, { pluginName, resolveId, load }: ImageModules): void {
   const vfs = new compiler.rspack.experiments.VirtualModulesPlugin();
   vfs.apply(compiler);
@@ -62,7 +68,7 @@ export function rspackImageModules(compiler: Compiler, { pluginName, resolveId, 
   };
 
   const emitter = (compilation: Compilation) => (file: Parameters<ImageModuleContext['emitFile']>[0]) =>
-    compilation.emitAsset(file.fileName, new compiler.rspack.sources.RawSource(Buffer.from(file.source)));
+    compilation.emitAsset(file.fileName, new compiler.rspack.sources.RawSource(Buffer.from(file.source)), IMMUTABLE);
 
   compiler.hooks.thisCompilation.tap(pluginName, (compilation) => {
     // Watched in every build, not only the ones that resolve the import again.

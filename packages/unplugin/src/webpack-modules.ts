@@ -9,7 +9,7 @@
  * named exports. An image imported both ways is in the bundle twice (its file is emitted once).
  */
 import type { Compiler } from 'webpack';
-import type { ImageModules } from './rspack-modules.js';
+import { IMMUTABLE, type ImageModules } from './rspack-modules.js';
 
 /** What webpack's import dependencies carry: their kind, and for specifiers the export path they read. */
 interface ImportDependency {
@@ -63,7 +63,7 @@ export function webpackImageModules(compiler: Compiler, { pluginName, resolveId,
         const { id, shape } = shapeOf(loaderContext.resource);
         return load(
           {
-            emitFile: ({ fileName, source }) => compilation.emitAsset(fileName, new sources.RawSource(Buffer.from(source))),
+            emitFile: ({ fileName, source }) => compilation.emitAsset(fileName, new sources.RawSource(Buffer.from(source)), IMMUTABLE),
             addWatchFile: (file) => loaderContext.addDependency(file),
           },
           id,
