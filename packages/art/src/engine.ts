@@ -6,12 +6,14 @@
  */
 import { dirname, join } from 'node:path';
 import { DEFAULT_MODEL } from '@seedream-kit/core';
+import type { CacheEntry } from './cache/manifest.js';
 import type { PruneResult } from './cache/store.js';
 import { CacheStore, VARIANT_EXTENSION } from './cache/store.js';
 import { SeedreamPluginError } from './errors.js';
 import { type Backend, createApiBackend, createLocalEmulatorBackend } from './generate/backend.js';
 import { ImageGenerator, type ResolvedImage } from './generate/generator.js';
 import { buildRequest, checkSpec, type ImageRequest } from './generate/request.js';
+import type { ImageFacts } from './image/describe.js';
 import { deriveVariants, variantWidths } from './image/variants.js';
 import { isTruthyEnv } from './internal/env.js';
 import { redact } from './internal/redact.js';
@@ -83,6 +85,11 @@ export class ArtEngine {
     return this.options.offline ?? isTruthyEnv(process.env.CI);
   }
 
+  /** `prune` option, else `SEEDREAM_PRUNE` set: a successful build removes the entries no build used. */
+  get prunes(): boolean {
+    return this.options.prune ?? isTruthyEnv(process.env.SEEDREAM_PRUNE);
+  }
+
   /** The key in effect: `apiKey` option (`null`: none, a proxy adds it), else `COMETAPI_KEY`. */
   apiKey(): string | null | undefined {
     return this.options.apiKey === undefined ? process.env.COMETAPI_KEY || undefined : this.options.apiKey;
@@ -152,6 +159,15 @@ export class ArtEngine {
   }
 
   /**
+   * A cache hit's entry and facts from the lock file alone (undefined when `image` would not answer from the
+   * cache as is). For an adapter that already holds the image's content-addressed file: the image is not read.
+   * The key is not marked used (the adapter may not know whether the build imports it).
+   */
+  async cachedFacts(request: ImageRequest): Promise<{ entry: CacheEntry; facts: ImageFacts } | undefined> {
+    return (await this.generator()).peek(request);
+  }
+
+  /**
    * The responsive variants a request asks for (`[]` without `widths`): read from the cache when recorded and
    * intact, else derived with sharp from the image and stored beside it. Offline art's variants stay in memory.
    */
@@ -189,7 +205,7 @@ export class ArtEngine {
   async finish({ failed }: { failed: boolean }): Promise<PruneResult | undefined> {
     const current = this.#generator && (await this.#generator.catch(() => undefined));
     let removed: PruneResult | undefined;
-    if (current && !failed && (this.options.prune ?? isTruthyEnv(process.env.SEEDREAM_PRUNE))) {
+    if (current && !failed && this.prunes) {
       removed = await current.store.prune(this.#used);
     }
     await this.close({ abort: false });

@@ -1,8 +1,8 @@
 /** writeFileAtomic from @seedream-kit/core/node: the one crash-safe write used by downloadImage and the vite cache. */
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isAtomicWriteTemp, writeFileAtomic } from '../src/node.js';
 
 const dirs: string[] = [];
@@ -54,6 +54,25 @@ describe('writeFileAtomic', () => {
     const dir = await scratch();
     await writeFileAtomic(join(dir, 'private'), 'x', { mode: 0o600 });
     expect((await stat(join(dir, 'private'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('flushes to disk unless `durable: false` (build output), which still replaces the file atomically', async () => {
+    const dir = await scratch();
+    const handle = await open(join(dir, 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(handle) as { sync(): Promise<void> };
+    await handle.close();
+    const sync = vi.spyOn(fileHandle, 'sync');
+    try {
+      await writeFileAtomic(join(dir, 'durable'), 'one');
+      const flushes = process.platform === 'win32' ? 1 : 2; // the file, then its folder
+      expect(sync).toHaveBeenCalledTimes(flushes);
+      await writeFileAtomic(join(dir, 'output.png'), 'two', { durable: false });
+      expect(sync).toHaveBeenCalledTimes(flushes);
+    } finally {
+      sync.mockRestore();
+    }
+    expect(await readFile(join(dir, 'output.png'), 'utf8')).toBe('two');
+    expect((await readdir(dir)).sort()).toEqual(['durable', 'output.png', 'probe']);
   });
 
   it('names its temporary files so that leftovers can be recognised', () => {

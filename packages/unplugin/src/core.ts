@@ -12,11 +12,13 @@ import {
   imageJsonExpression,
   imageValue,
   moduleCode,
+  PREFIX,
   RESOLVED_PREFIX,
   type SeedreamArtOptions,
   type SeedreamImage,
   slug,
 } from '@seedream-kit/art';
+import { esbuildNamedImages } from './esbuild-images.js';
 import { type ImageModules, rspackImageModules } from './rspack-modules.js';
 import { webpackImageModules } from './webpack-modules.js';
 import { createUnplugin, type UnpluginBuildContext, type UnpluginContext, type UnpluginFactory, type UnpluginInstance } from 'unplugin';
@@ -42,6 +44,8 @@ const stderrLogger: ArtLog = {
 /** `seedream:…` imports, and their resolved ids. */
 const RESOLVE_FILTER = /^seedream:/;
 const LOAD_FILTER = /^\0seedream:/;
+/** esbuild: inline imports; named ones are resolved by esbuildNamedImages (esbuild-images.ts). */
+const INLINE_FILTER = /^seedream:\?/;
 
 const hash8 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
 const extensionOf = (format: 'png' | 'jpeg') => (format === 'jpeg' ? 'jpg' : 'png');
@@ -81,6 +85,10 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     writes.push(write);
   };
 
+  const configureEngine = () => engine.configure({ root: root ?? process.cwd(), log: logger });
+  /** An image's file in the output folder: named after its label and the first 8 hex of its content's SHA-256. */
+  const imageFile = (label: string, sha256: string, format: 'png' | 'jpeg') => fileName(`${slug(label)}-${sha256.slice(0, 8)}.${extensionOf(format)}`);
+
   async function loadImage(this: UnpluginBuildContext & UnpluginContext, id: string, exports?: 'default') {
     if (!id.startsWith(RESOLVED_PREFIX)) return null;
     try {
@@ -96,7 +104,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
         }
         return base + file;
       };
-      const src = emit(fileName(`${name}-${(image.entry?.sha256 ?? hash8(image.bytes)).slice(0, 8)}.${extensionOf(image.facts.format)}`), image.bytes);
+      const src = emit(imageFile(request.label, image.entry?.sha256 ?? hash8(image.bytes), image.facts.format), image.bytes);
       const variants = (await engine.variants(image)).map((variant) => ({
         url: emit(fileName(`${name}-${variant.width}w-${hash8(variant.bytes)}.${variant.extension}`), variant.bytes),
         width: variant.width,
@@ -135,7 +143,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     enforce: 'pre',
 
     buildStart() {
-      engine.configure({ root: root ?? process.cwd(), log: logger });
+      configureEngine();
       failed = false;
       emitted.clear();
       folders.clear();
@@ -171,11 +179,29 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
 
     esbuild: {
       // Native filters: esbuild calls into JavaScript only for `seedream:` imports (unplugin's default is every path).
-      onResolveFilter: RESOLVE_FILTER,
+      onResolveFilter: INLINE_FILTER,
       onLoadFilter: LOAD_FILTER,
       config(options) {
         esbuildOutdir = options.outdir;
       },
+      setup: (build) =>
+        esbuildNamedImages(build, {
+          pluginName: PLUGIN_NAME,
+          engine,
+          configure: configureEngine,
+          async cachedModule(name) {
+            const request = await engine.request(PREFIX + name);
+            // Reference files are watched per import and variants derived per build: those stay on the per-import path.
+            if (request.files.length > 0 || request.responsive) return undefined;
+            const hit = await engine.cachedFacts(request);
+            if (!hit) return undefined;
+            const file = imageFile(request.label, hit.entry.sha256, hit.facts.format);
+            // The module loadImage makes for this image (same code, so the same bundle either way).
+            return { name, key: request.key, file, code: moduleCode({ src: JSON.stringify(base + file), facts: hit.facts, alt: request.alt }) };
+          },
+          outdir: () => esbuildOutdir,
+          emitted: (file) => void emitted.add(file),
+        }),
     },
 
     vite: {

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { PREFIX, RESOLVED_PREFIX } from '@seedream-kit/art';
 import type { Compilation, Compiler } from '@rspack/core';
+import { escapeRegExp } from './escape-regexp.js';
 
 /** What the image loader needs from a bundler: unplugin's `emitFile` and `addWatchFile`. */
 export interface ImageModuleContext {
@@ -96,5 +97,3 @@ export function rspackImageModules(compiler: Compiler, { pluginName, resolveId, 
     compiler.modifiedFiles = new Set([...(compiler.modifiedFiles ?? []), ...paths.filter((path) => path !== undefined)]);
   });
 }
-
-const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');

@@ -70,14 +70,17 @@ export class ImageGenerator {
       return { status: 'miss', reason: 'cached art came from the local emulator; generating it with the API' };
     }
     const { entry, bytes } = read;
-    const facts: ImageFacts = {
-      width: entry.width,
-      height: entry.height,
-      format: entry.format,
-      thumbhash: entry.thumbhash,
-      placeholder: entry.placeholder ?? placeholderFromThumbhash(entry.thumbhash),
-    };
-    return { status: 'hit', image: { request, bytes, facts, origin: 'cache', entry } };
+    return { status: 'hit', image: { request, bytes, facts: factsOf(entry), origin: 'cache', entry } };
+  }
+
+  /**
+   * What `lookup` would answer from the lock file alone, without reading (or verifying) the image: the entry
+   * and its facts when it is recorded and not emulator art due for replacement, else undefined.
+   */
+  peek(request: ImageRequest): { entry: CacheEntry; facts: ImageFacts } | undefined {
+    const entry = this.store.entry(request.key);
+    if (!entry || (entry.source === 'emulator' && this.backend?.source === 'api')) return undefined;
+    return { entry, facts: factsOf(entry) };
   }
 
   /** The image for a build: cached, generated, or (offline) the offline art — or an error in strict mode. */
@@ -164,4 +167,15 @@ export class ImageGenerator {
     await this.store.flush();
     await this.backend?.close();
   }
+}
+
+/** An entry's facts, its placeholder rendered from the ThumbHash when the lock file does not hold one. */
+function factsOf(entry: CacheEntry): ImageFacts {
+  return {
+    width: entry.width,
+    height: entry.height,
+    format: entry.format,
+    thumbhash: entry.thumbhash,
+    placeholder: entry.placeholder ?? placeholderFromThumbhash(entry.thumbhash),
+  };
 }

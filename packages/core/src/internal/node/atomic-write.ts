@@ -14,6 +14,11 @@ const TEMP_FILE = /^\..+\.tmp$/;
 export interface WriteFileAtomicOptions {
   /** Permissions of a new file (before the umask). Default 0o666, as fs.writeFile. */
   mode?: number;
+  /**
+   * Flush the file and the folder to disk (default true). `false` for files a rebuild recreates (build
+   * output): the file is still never seen half-written under its name, but may be lost to a power cut.
+   */
+  durable?: boolean;
 }
 
 /** True for a file name that writeFileAtomic uses for its temporary files (a leftover of a crash, if found). */
@@ -31,13 +36,14 @@ export async function writeFileAtomic(
   data: Uint8Array | string | ((file: FileHandle) => Promise<void>),
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
+  const durable = options.durable ?? true;
   const folder = dirname(path);
   const temporary = join(folder, `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const file = await open(temporary, 'wx', options.mode ?? 0o666);
   try {
     if (typeof data === 'function') await data(file);
     else await file.writeFile(data);
-    await file.sync();
+    if (durable) await file.sync();
   } catch (error) {
     await file.close().catch(() => {});
     await rm(temporary, { force: true });
@@ -50,7 +56,7 @@ export async function writeFileAtomic(
     await rm(temporary, { force: true });
     throw error;
   }
-  await syncFolder(folder);
+  if (durable) await syncFolder(folder);
 }
 
 /** Flushes a folder's entries (a rename) to disk; best effort, as not every platform or file system can. */

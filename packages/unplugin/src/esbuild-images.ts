@@ -1,0 +1,184 @@
+/**
+ * esbuild: named images the cache answers as they are resolve without calling into JavaScript. Every plugin
+ * callback is a round trip between esbuild and Node, and two per image cost more than the rest of a warm build.
+ * So at setup, each such image's module is written as a file (content-addressed, under
+ * `node_modules/.cache/seedream-kit/esbuild`) and `seedream:<name>` becomes an esbuild `alias` of it; the
+ * plugin's resolve filter leaves exactly those names out. Everything else (inline imports, images with
+ * reference files or responsive variants, misses, unknown names) goes through the plugin as before. Each build
+ * then only checks that the modules and the image files are in place, and writes the missing ones; an image
+ * file already in the output folder (its name carries its content's hash) is not read again.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { type ArtEngine, slug } from '@seedream-kit/art';
+import { writeFileAtomic } from '@seedream-kit/core/node';
+import type { OnStartResult, PluginBuild } from 'esbuild';
+import { escapeClass, escapeRegExp } from './escape-regexp.js';
+
+/** A named image's module, made from the lock file alone. */
+export interface CachedModule {
+  /** The name in the plugin's `images` option. */
+  name: string;
+  /** Its cache key. */
+  key: string;
+  /** The module's JavaScript (the same as the plugin would load). */
+  code: string;
+  /** The image's file name inside the output folder (`assets/hero-0a1b2c3d.png`). */
+  file: string;
+}
+
+export interface EsbuildImageHost {
+  pluginName: string;
+  engine: ArtEngine;
+  /** Points the engine at the project (as `buildStart` does). */
+  configure(): void;
+  /** The module of a named image the cache answers as it is, or undefined (then it is resolved per import). */
+  cachedModule(name: string): Promise<CachedModule | undefined>;
+  /** esbuild's `outdir`, where the image files go (none: nothing is written, as for the other images). */
+  outdir(): string | undefined;
+  /** Records a file as emitted by this build (the per-import path then does not write it again). */
+  emitted(file: string): void;
+}
+
+const PREFIX = 'seedream:';
+
+/**
+ * A pattern for every string except `words` and those starting with one of `excludedFirst`, written without
+ * lookahead (esbuild's filters are Go regular expressions): the complement is spelled out over the words' trie.
+ * Unanchored at the end: a string that leaves the trie may continue with anything.
+ */
+export function exceptPattern(words: Iterable<string>, excludedFirst = ''): string {
+  interface Node {
+    end: boolean;
+    next: Map<string, Node>;
+  }
+  const root: Node = { end: false, next: new Map() };
+  for (const word of words) {
+    let node = root;
+    for (const char of word) {
+      let child = node.next.get(char);
+      if (!child) node.next.set(char, (child = { end: false, next: new Map() }));
+      node = child;
+    }
+    node.end = true;
+  }
+  const pattern = (node: Node, excluded: string): string => {
+    const branches = [...node.next].map(([char, child]) => escapeRegExp(char) + pattern(child, ''));
+    const leaving = [...node.next.keys(), ...excluded];
+    branches.push(leaving.length > 0 ? `[^${escapeClass(leaving.join(''))}]` : '[\\s\\S]');
+    if (!node.end) branches.push('$');
+    return `(?:${branches.join('|')})`;
+  };
+  return pattern(root, excludedFirst);
+}
+
+/** Sets up the fast path (see above); resolves once esbuild may start. */
+export async function esbuildNamedImages(build: PluginBuild, host: EsbuildImageHost): Promise<void> {
+  const { engine } = host;
+  const modulesDir = join(engine.root, 'node_modules', '.cache', 'seedream-kit', 'esbuild');
+  // Content-addressed, and named after the image (esbuild names the module's bindings after its file).
+  const modulePath = (module: CachedModule) =>
+    join(modulesDir, `${slug(module.name)}-${createHash('sha256').update(module.code).digest('hex').slice(0, 32)}.js`);
+
+  /** Writes what is missing of the modules and their image files; returns the images whose bytes could not be read. */
+  const ensureOutputs = async (modules: CachedModule[]): Promise<Array<{ module: CachedModule; reason: string }>> => {
+    const unreadable: Array<{ module: CachedModule; reason: string }> = [];
+    await writeMissing(
+      modulesDir,
+      modules.map((module) => ({ path: modulePath(module), bytes: () => Promise.resolve(module.code) })),
+    );
+    const outdir = host.outdir();
+    if (!outdir) return unreadable;
+    const store = (await engine.generator()).store;
+    await writeMissingByFolder(
+      modules.map((module) => ({
+        path: resolve(outdir, module.file),
+        bytes: async () => {
+          // Read (and checked against its SHA-256) only when the output folder does not have it yet.
+          const read = await store.read(module.key);
+          if (read.status === 'hit') return read.bytes;
+          unreadable.push({ module, reason: read.status === 'corrupt' ? read.reason : 'not in the cache' });
+          return undefined;
+        },
+      })),
+    );
+    return unreadable;
+  };
+
+  // `prune` keeps what a build imports, which the plugin only sees per import.
+  let cached: CachedModule[] = [];
+  if (!engine.prunes && engine.named.size > 0) {
+    host.configure();
+    try {
+      const found = await Promise.all([...engine.named.keys()].map((name) => host.cachedModule(name).catch(() => undefined)));
+      cached = found.filter((module): module is CachedModule => module !== undefined);
+      // A cache file that is missing or altered is left to the per-import path (which regenerates it).
+      const unreadable = new Set((await ensureOutputs(cached)).map(({ module }) => module));
+      cached = cached.filter((module) => !unreadable.has(module));
+    } finally {
+      // Opened to read the lock file; each build opens it again (buildStart).
+      await engine.close({ abort: false });
+    }
+  }
+  if (cached.length > 0) {
+    build.initialOptions.alias = {
+      ...build.initialOptions.alias,
+      ...Object.fromEntries(cached.map((module) => [PREFIX + module.name, modulePath(module)])),
+    };
+  }
+
+  const filter = new RegExp(
+    `^${escapeRegExp(PREFIX)}${exceptPattern(
+      cached.map((module) => module.name),
+      '?',
+    )}`,
+  );
+  build.onResolve({ filter }, (args) => {
+    const id = engine.resolveId(args.path, args.kind === 'entry-point' ? undefined : args.importer || undefined);
+    return id ? { path: id, namespace: host.pluginName } : undefined;
+  });
+
+  if (cached.length === 0) return;
+  // Every build (a rebuild of an esbuild context too): the output folder may have been emptied since.
+  build.onStart(async (): Promise<OnStartResult> => {
+    const unreadable = await ensureOutputs(cached);
+    for (const module of cached) host.emitted(module.file);
+    // The aliases are fixed for the life of an esbuild context: an image whose cache file went away needs a new one.
+    return {
+      errors: unreadable.map(({ module, reason }) => ({
+        text: `seedream: "${module.name}": ${reason}, since this esbuild build or context was set up; start it again`,
+      })),
+    };
+  });
+}
+
+interface Output {
+  path: string;
+  /** The content, or undefined to skip the file (reported by the caller). */
+  bytes(): Promise<Uint8Array | string | undefined>;
+}
+
+/** Writes the outputs (all in `folder`) that are not there yet. */
+async function writeMissing(folder: string, outputs: Output[]): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  const present = new Set(await readdir(folder));
+  await Promise.all(
+    outputs
+      .filter((output) => !present.has(output.path.slice(folder.length + 1)))
+      .map(async (output) => {
+        const bytes = await output.bytes();
+        // Whole or absent under its name: a later build trusts a file that is there.
+        if (bytes !== undefined) await writeFileAtomic(output.path, bytes, { durable: false });
+      }),
+  );
+}
+
+async function writeMissingByFolder(outputs: Output[]): Promise<void> {
+  const folders = new Map<string, Output[]>();
+  for (const output of outputs) {
+    const folder = dirname(output.path);
+    folders.set(folder, [...(folders.get(folder) ?? []), output]);
+  }
+  await Promise.all([...folders].map(([folder, inFolder]) => writeMissing(folder, inFolder)));
+}

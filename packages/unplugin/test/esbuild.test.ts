@@ -1,0 +1,183 @@
+/**
+ * esbuild's fast path (src/esbuild-images.ts): named images the cache answers as they are resolve through
+ * `alias` to module files esbuild reads itself; everything else still goes through the plugin. Real esbuild
+ * builds of the fixture app against a real emulator.
+ */
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BuildOptions, Metafile } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exceptPattern } from '../src/esbuild-images.js';
+import esbuildPlugin from '../src/esbuild.js';
+import { buildWith, cleanup, copyFixture, evaluate, fixtureOptions, IMAGES, type Messages, readTree, testEmulator } from './helpers.js';
+
+afterAll(cleanup);
+
+/** `card` and `boat` have no reference file: the fast path takes them once cached. `hero` has one (src/ref.png). */
+const WITH_BOAT = { ...IMAGES, boat: 'a paper boat on a lake' };
+const MAIN = [
+  "import hero from 'seedream:hero';",
+  "import card, { width as cardWidth } from 'seedream:card';",
+  "import boat from 'seedream:boat';",
+  "import kite from 'seedream:?prompt=a%20red%20kite&model=doubao-seedream-3-0-t2i-250415&size=512x512';",
+  'globalThis.seedreamImages = { hero, card, cardWidth, boat, kite };',
+  '',
+].join('\n');
+
+type Images = Record<'hero' | 'card' | 'boat' | 'kite', { src: string; width: number; alt: string }> & { cardWidth: number };
+
+async function esbuildOptions(root: string, plugin: ReturnType<typeof esbuildPlugin>, outdir = 'dist'): Promise<BuildOptions> {
+  return {
+    entryPoints: [join(root, 'src/main.js')],
+    bundle: true,
+    format: 'esm',
+    outdir: join(root, outdir),
+    entryNames: 'main',
+    logLevel: 'silent',
+    metafile: true,
+    plugins: [plugin],
+  };
+}
+
+/** The inputs of a build that esbuild read from the fast path's module folder, and those the plugin loaded. */
+function inputsOf(metafile: Metafile) {
+  const inputs = Object.keys(metafile.inputs);
+  return {
+    aliased: inputs.filter((input) => input.includes('node_modules/.cache/seedream-kit/esbuild/')).length,
+    loaded: inputs.filter((input) => input.includes('\0seedream:')).length,
+  };
+}
+
+async function project() {
+  const emulator = await testEmulator();
+  const root = await copyFixture();
+  await writeFile(join(root, 'src/main.js'), MAIN);
+  const messages: Messages = { info: [], warn: [] };
+  const options = { ...fixtureOptions(root, emulator, messages), images: WITH_BOAT };
+  return { emulator, root, messages, options };
+}
+
+async function checkImages(outDir: string): Promise<Images> {
+  const images = (await evaluate(outDir)) as unknown as Images;
+  expect(images.card).toMatchObject({ width: 512, alt: 'a paper boat on a pond' });
+  expect(images.cardWidth).toBe(512);
+  expect(images.boat).toMatchObject({ width: 512, alt: 'a paper boat on a lake' });
+  expect(images.hero).toMatchObject({ width: 1280, alt: 'Lighthouse' });
+  for (const image of Object.values(images).filter((value) => typeof value === 'object')) {
+    expect((await readFile(join(outDir, image.src))).byteLength).toBeGreaterThan(0);
+  }
+  return images;
+}
+
+describe('esbuild: cached named images', () => {
+  it('resolve without the plugin once cached, to the same modules and files as through it', async () => {
+    const { emulator, root, options } = await project();
+    const { build } = await import('esbuild');
+    const cold = await build(await esbuildOptions(root, esbuildPlugin(options), 'dist-cold'));
+    expect(emulator.log.generations()).toHaveLength(4);
+    // Nothing cached yet: every image went through the plugin.
+    expect(inputsOf(cold.metafile!)).toEqual({ aliased: 0, loaded: 4 });
+    const first = await checkImages(join(root, 'dist-cold'));
+
+    const warm = await build(await esbuildOptions(root, esbuildPlugin(options), 'dist-warm'));
+    expect(emulator.log.generations()).toHaveLength(4);
+    // card and boat from the cache without a callback; hero (a reference file) and the inline kite through the plugin.
+    expect(inputsOf(warm.metafile!)).toEqual({ aliased: 2, loaded: 2 });
+    expect(await checkImages(join(root, 'dist-warm'))).toEqual(first);
+    const cold2 = await readFile(join(root, 'dist-cold/main.js'), 'utf8');
+    const warm2 = await readFile(join(root, 'dist-warm/main.js'), 'utf8');
+    // The same image modules either way; only the module paths differ (esbuild's comments, and the names it gives
+    // a module's default export).
+    const code = (text: string) => text.replace(/^\s*\/\/ .*$/gm, '').replace(/\b\w+_default\b/g, 'image_default');
+    expect(code(warm2)).toBe(code(cold2));
+  });
+
+  it('a rebuild of an esbuild context writes the image files again when the output folder was emptied', async () => {
+    const { root, options } = await project();
+    await buildWith('esbuild', root, options);
+    const { context } = await import('esbuild');
+    const esbuild = await context(await esbuildOptions(root, esbuildPlugin(options)));
+    try {
+      const first = await esbuild.rebuild();
+      expect(inputsOf(first.metafile!).aliased).toBe(2);
+      const files = (await readdir(join(root, 'dist/assets'))).sort();
+      await rm(join(root, 'dist'), { recursive: true });
+      await esbuild.rebuild();
+      expect((await readdir(join(root, 'dist/assets'))).sort()).toEqual(files);
+      await checkImages(join(root, 'dist'));
+    } finally {
+      await esbuild.dispose();
+    }
+  });
+
+  it('an altered cache file is regenerated through the plugin, as before', async () => {
+    const { emulator, root, messages, options } = await project();
+    await buildWith('esbuild', root, options);
+    const lock = JSON.parse(await readFile(join(root, '.seedream/seedream.lock.json'), 'utf8'));
+    const card = Object.values(lock.entries as Record<string, { file: string; request: { prompt: string } }>).find(
+      (entry) => entry.request.prompt === 'a paper boat on a pond',
+    )!;
+    await writeFile(join(root, '.seedream', card.file), 'truncated');
+    const { build } = await import('esbuild');
+    const result = await build(await esbuildOptions(root, esbuildPlugin(options), 'dist-again'));
+    expect(inputsOf(result.metafile!)).toEqual({ aliased: 1, loaded: 3 });
+    expect(emulator.log.generations()).toHaveLength(5);
+    expect(messages.warn.join('\n')).toMatch(/does not match its recorded SHA-256.*regenerating/);
+    await checkImages(join(root, 'dist-again'));
+  });
+
+  it('an unknown name still gets the plugin’s error, naming the known images', async () => {
+    const { root, options } = await project();
+    await buildWith('esbuild', root, options);
+    await writeFile(join(root, 'src/main.js'), `${MAIN}import typo from 'seedream:cardd';\nglobalThis.typo = typo;\n`);
+    const { build } = await import('esbuild');
+    await expect(build(await esbuildOptions(root, esbuildPlugin(options), 'dist-typo'))).rejects.toThrow(/no image named "cardd".*known: hero, card, boat/);
+  });
+
+  it('with `prune`, every import goes through the plugin, so the images a build uses are kept', async () => {
+    const { root, options } = await project();
+    await buildWith('esbuild', root, options);
+    // This build no longer imports boat or the kite: their entries go, card's and hero's stay.
+    await writeFile(
+      join(root, 'src/main.js'),
+      "import hero from 'seedream:hero';\nimport card from 'seedream:card';\nglobalThis.seedreamImages = { hero, card };\n",
+    );
+    const { build } = await import('esbuild');
+    const result = await build(await esbuildOptions(root, esbuildPlugin({ ...options, prune: true }), 'dist-pruned'));
+    expect(inputsOf(result.metafile!)).toEqual({ aliased: 0, loaded: 2 });
+    const lock = JSON.parse((await readTree(join(root, '.seedream'))).get('seedream.lock.json')!.toString());
+    const prompts = Object.values(lock.entries as Record<string, { request: { prompt: string } }>).map((entry) => entry.request.prompt);
+    expect(prompts.sort()).toEqual(['a lighthouse at dusk', 'a paper boat on a pond']);
+  });
+});
+
+describe('exceptPattern (esbuild filters have no lookahead)', () => {
+  const names = ['a', 'ab', 'b.c', 'img-1', 'img-10', 'x/y'];
+  const alphabet = ['a', 'b', '.', 'c', 'i', 'm', 'g', '-', '1', '0', 'x', '/', 'y', '?'];
+
+  /** Every string over the alphabet up to `length`, plus the names and their one-character extensions. */
+  function* candidates(length: number): Generator<string> {
+    let level = [''];
+    for (let i = 0; i <= length; i++) {
+      yield* level;
+      level = level.flatMap((prefix) => alphabet.map((char) => prefix + char));
+    }
+    for (const name of names) for (const char of ['', ...alphabet]) yield name + char;
+  }
+
+  it('matches exactly the strings that are not one of the words and do not start with an excluded character', () => {
+    const pattern = new RegExp(`^${exceptPattern(names, '?')}`);
+    let checked = 0;
+    for (const text of candidates(4)) {
+      expect(pattern.test(text), JSON.stringify(text)).toBe(!names.includes(text) && !text.startsWith('?'));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(40_000);
+  });
+
+  it('with no words, matches everything but the excluded first characters', () => {
+    const pattern = new RegExp(`^${exceptPattern([], '?')}`);
+    expect(['', 'hero', 'a?b'].every((text) => pattern.test(text))).toBe(true);
+    expect(pattern.test('?prompt=x')).toBe(false);
+  });
+});
