@@ -78,8 +78,12 @@ export async function esbuildNamedImages(build: PluginBuild, host: EsbuildImageH
   const { engine } = host;
   const modulesDir = join(engine.root, 'node_modules', '.cache', 'seedream-kit', 'esbuild');
   // Content-addressed, and named after the image (esbuild names the module's bindings after its file).
-  const modulePath = (module: CachedModule) =>
-    join(modulesDir, `${slug(module.name)}-${createHash('sha256').update(module.code).digest('hex').slice(0, 32)}.js`);
+  const paths = new WeakMap<CachedModule, string>();
+  const modulePath = (module: CachedModule) => {
+    let path = paths.get(module);
+    if (!path) paths.set(module, (path = join(modulesDir, `${slug(module.name)}-${createHash('sha256').update(module.code).digest('hex').slice(0, 32)}.js`)));
+    return path;
+  };
 
   /** Writes what is missing of the modules and their image files; returns the images whose bytes could not be read. */
   const ensureOutputs = async (modules: CachedModule[]): Promise<Array<{ module: CachedModule; reason: string }>> => {
@@ -90,13 +94,12 @@ export async function esbuildNamedImages(build: PluginBuild, host: EsbuildImageH
     );
     const outdir = host.outdir();
     if (!outdir) return unreadable;
-    const store = (await engine.generator()).store;
     await writeMissingByFolder(
       modules.map((module) => ({
         path: resolve(outdir, module.file),
         bytes: async () => {
           // Read (and checked against its SHA-256) only when the output folder does not have it yet.
-          const read = await store.read(module.key);
+          const read = await (await engine.generator()).store.read(module.key);
           if (read.status === 'hit') return read.bytes;
           unreadable.push({ module, reason: read.status === 'corrupt' ? read.reason : 'not in the cache' });
           return undefined;
