@@ -119,9 +119,10 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
         // module concatenation): half the warm build of CommonJS modules, and a third of nine named exports.
         return `export default ${imageJsonExpression(imageValue({ src, facts: image.facts, alt: request.alt, variants }))};\n`;
       }
-      if (webpack) {
+      if (webpack || meta?.framework === 'rspack') {
         // CommonJS: named imports read the object's properties (strict ESM importers too), and webpack drops the
-        // properties nobody reads; nine ESM exports per image made webpack and terser take 2.5× as long.
+        // properties nobody reads; nine ESM exports per image made webpack and terser take 2.5× as long, and
+        // Rspack's warm build of 100 images 5–10% longer.
         return commonJsModule(imageValue({ src, facts: image.facts, alt: request.alt, variants }));
       }
       const literal = (url: string) => JSON.stringify(url);
