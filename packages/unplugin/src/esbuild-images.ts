@@ -76,6 +76,7 @@ export function exceptPattern(words: Iterable<string>, excludedFirst = ''): stri
 /** Sets up the fast path (see above); resolves once esbuild may start. */
 export async function esbuildNamedImages(build: PluginBuild, host: EsbuildImageHost): Promise<void> {
   const { engine } = host;
+  host.configure();
   const modulesDir = join(engine.root, 'node_modules', '.cache', 'seedream-kit', 'esbuild');
   // Content-addressed, and named after the image (esbuild names the module's bindings after its file).
   const paths = new WeakMap<CachedModule, string>();
@@ -112,8 +113,8 @@ export async function esbuildNamedImages(build: PluginBuild, host: EsbuildImageH
   // `prune` keeps what a build imports, which the plugin only sees per import.
   let cached: CachedModule[] = [];
   if (!engine.prunes && engine.named.size > 0) {
-    host.configure();
     try {
+      // An image that fails here fails on the per-import path too, with the plugin's error.
       const found = await Promise.all([...engine.named.keys()].map((name) => host.cachedModule(name).catch(() => undefined)));
       cached = found.filter((module): module is CachedModule => module !== undefined);
       // A cache file that is missing or altered is left to the per-import path (which regenerates it).
