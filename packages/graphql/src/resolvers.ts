@@ -319,10 +319,22 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
     }
   }
 
+  /** The whole log of a job once it has ended (the mutation answers only then), or undefined if the caller left. */
+  async function outcome({ jobId, caller }: Attached, signal: AbortSignal | undefined): Promise<JobEvent[] | undefined> {
+    let entries: Awaited<ReturnType<SeedreamJobs['outcome']>>;
+    try {
+      entries = await jobs.outcome(jobId, caller, signal ? { signal } : {});
+    } catch (error) {
+      throw isSpendingPolicyError(error) ? fromPolicyError(error) : error;
+    }
+    if (!entries && jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch(() => undefined);
+    return entries?.map((entry) => entry.event);
+  }
+
   const generateImages: SeedreamResolvers['Mutation']['generateImages'] = async (_root, { input, idempotencyKey }, context) => {
     const job = await begin(context as TContext, 'generateImages', input, idempotencyKey);
     const images: ImageSource[] = [];
-    for await (const event of follow(job, job.signal)) {
+    for (const event of (await outcome(job, job.signal)) ?? []) {
       if (event.type === 'image') images.push(toImage(event.image, event.model ?? job.model));
       else if (event.type === 'error') throw fromWireError(event.error);
       else {

@@ -236,7 +236,8 @@ async function jsonResponse({ jobs, jobId, caller, request, report }: FollowOpti
   const headers = { ...JSON_HEADERS, 'x-seedream-job': jobId };
   const images: ClientResult['images'] = [];
   try {
-    for await (const { event } of jobs.follow(jobId, caller, { signal: request.signal })) {
+    // One answer at the end: the whole log once the job has ended (undefined if the caller left first).
+    for (const { event } of (await jobs.outcome(jobId, caller, { signal: request.signal })) ?? []) {
       if (event.type === 'image') images.push(event.image);
       else if (event.type === 'done') {
         const answer: ClientResult = {

@@ -80,6 +80,12 @@ export interface SeedreamJobs {
   start(input: StartJobInput): Promise<{ jobId: string; created: boolean }>;
   /** Every event after `after` (all of them without it), then the live ones, until the terminal event. */
   follow(jobId: string, caller: Caller, options?: { after?: string; signal?: AbortSignal }): AsyncGenerator<JobEntry, void, undefined>;
+  /**
+   * The job's whole log once it has ended (the terminal event last), for a caller that wants only the outcome, as
+   * a JSON answer or a GraphQL mutation does; undefined when `signal` fires first. The same entries `follow`
+   * yields, without reading each one as it comes while the job runs here.
+   */
+  outcome(jobId: string, caller: Caller, options?: { signal?: AbortSignal }): Promise<JobEntry[] | undefined>;
   get(jobId: string, caller: Caller): Promise<JobView>;
   /** Stops the job's upstream call wherever it runs; resolves once it has ended (or after `waitMs`). */
   cancel(jobId: string, caller: Caller, options?: { waitMs?: number }): Promise<JobView>;
@@ -390,6 +396,28 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
           await ask(() => endIfStale(record));
         }
       }
+    },
+
+    async outcome(jobId, caller, { signal } = {}) {
+      const job = local.get(jobId);
+      if (job) {
+        await owned(jobId, caller);
+        // Its run ends it (see halt) right after writing the terminal event.
+        const ended = await (signal ? untilAborted(job.ended, signal) : job.ended).then(
+          () => true,
+          () => false,
+        );
+        if (!ended) return undefined;
+        const entries = await ask(() => store.read(jobId, undefined, { waitMs: 0 }));
+        if (entries.length > 0 && isTerminal(entries[entries.length - 1]!.event)) return entries;
+        // The terminal event did not reach the store (given up after storeRetryMs): as `follow` does, wait for it.
+      }
+      const entries: JobEntry[] = [];
+      for await (const entry of jobs.follow(jobId, caller, signal ? { signal } : {})) {
+        entries.push(entry);
+        if (isTerminal(entry.event)) return entries;
+      }
+      return undefined;
     },
 
     async get(jobId, caller) {
