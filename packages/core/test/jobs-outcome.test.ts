@@ -75,9 +75,10 @@ describe('jobs.outcome', () => {
     expect((await jobs.outcome(jobId, ann))?.at(-1)?.event.type).toBe('done');
   });
 
-  it("another caller's job reads like no job", async () => {
-    const { jobs, start } = await setup(0);
+  it("another caller's job reads like no job, while it runs here and once it has ended", async () => {
+    const { jobs, start } = await setup(200);
     const jobId = await start({ prompt: 'a boat', size: '1K' });
+    expect(jobs.running).toBe(1);
     await expect(jobs.outcome(jobId, bob)).rejects.toMatchObject({ status: 404 });
     await jobs.outcome(jobId, ann);
     await expect(jobs.outcome(jobId, bob)).rejects.toMatchObject({ status: 404 });

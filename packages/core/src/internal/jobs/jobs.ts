@@ -96,6 +96,8 @@ export interface SeedreamJobs {
 }
 
 interface LocalJob {
+  /** The caller that started it (its record's `owner`, which never changes). */
+  owner: string;
   upstream: AbortController;
   context: unknown;
   ended: Promise<void>;
@@ -367,7 +369,7 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
       }
       let release = () => {};
       const released = new Promise<void>((resolve) => (release = resolve));
-      const job: LocalJob = { upstream: new AbortController(), context, ended: Promise.resolve(), release, cancelled: false };
+      const job: LocalJob = { owner: record.owner, upstream: new AbortController(), context, ended: Promise.resolve(), release, cancelled: false };
       local.set(record.id, job);
       job.ended = Promise.race([run(record.id, admission, job), released]).finally(() => {
         if (local.get(record.id) === job) local.delete(record.id);
@@ -401,7 +403,8 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
     async outcome(jobId, caller, { signal } = {}) {
       const job = local.get(jobId);
       if (job) {
-        await owned(jobId, caller);
+        // Running here: its owner is known without asking the store.
+        if (job.owner !== caller.id) throw notFound();
         // Its run ends it (see halt) right after writing the terminal event.
         const ended = await (signal ? untilAborted(job.ended, signal) : job.ended).then(
           () => true,
