@@ -321,12 +321,7 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
 
   /** The whole log of a job once it has ended (the mutation answers only then), or undefined if the caller left. */
   async function outcome({ jobId, caller }: Attached, signal: AbortSignal | undefined): Promise<JobEvent[] | undefined> {
-    let entries: Awaited<ReturnType<SeedreamJobs['outcome']>>;
-    try {
-      entries = await jobs.outcome(jobId, caller, signal ? { signal } : {});
-    } catch (error) {
-      throw isSpendingPolicyError(error) ? fromPolicyError(error) : error;
-    }
+    const entries = await refusing(() => jobs.outcome(jobId, caller, signal ? { signal } : {}));
     if (!entries && jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch(() => undefined);
     return entries?.map((entry) => entry.event);
   }

@@ -9,6 +9,7 @@ import { dirname, relative, resolve } from 'node:path';
 import {
   ArtEngine,
   type ArtLog,
+  type ImageValueInput,
   imageJsonExpression,
   imageValue,
   moduleCode,
@@ -57,6 +58,10 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
   // rest of the build.
   const synthetic = meta?.framework === 'rollup';
   const webpack = meta?.framework === 'webpack';
+  // CommonJS image modules (webpack, Rspack): named imports read the object's properties (strict ESM importers
+  // too), and webpack drops the properties nobody reads; nine ESM exports per image made webpack and terser take
+  // 2.5× as long, and Rspack's warm build of 100 images 5–10% longer.
+  const commonJs = webpack || meta?.framework === 'rspack';
   // Rspack before its own virtual file system (experiments.VirtualModulesPlugin) keeps unplugin's virtual modules.
   const rspackFiles = meta?.framework === 'rspack' && Boolean(meta.rspack.compiler.rspack.experiments.VirtualModulesPlugin);
   const { root: rootOption, publicPath = '/', assetsDir = 'assets', logger = stderrLogger, ...artOptions } = options;
@@ -110,23 +115,14 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
         width: variant.width,
         format: variant.format,
       }));
-      if (synthetic) {
-        const value = imageValue({ src, facts: image.facts, alt: request.alt, variants });
-        return { code: `export default ${imageJsonExpression(value)};\n`, syntheticNamedExports: true } as { code: string };
-      }
-      if (exports === 'default') {
-        // One string for the bundler to parse and minify, in a module it can inline into its importer (webpack's
-        // module concatenation): half the warm build of CommonJS modules, and a third of nine named exports.
-        return `export default ${imageJsonExpression(imageValue({ src, facts: image.facts, alt: request.alt, variants }))};\n`;
-      }
-      if (webpack || meta?.framework === 'rspack') {
-        // CommonJS: named imports read the object's properties (strict ESM importers too), and webpack drops the
-        // properties nobody reads; nine ESM exports per image made webpack and terser take 2.5× as long, and
-        // Rspack's warm build of 100 images 5–10% longer.
-        return commonJsModule(imageValue({ src, facts: image.facts, alt: request.alt, variants }));
-      }
-      const literal = (url: string) => JSON.stringify(url);
-      return moduleCode({ src: literal(src), facts: image.facts, alt: request.alt, variants: variants.map((v) => ({ ...v, url: literal(v.url) })) });
+      if (!synthetic && exports !== 'default' && !commonJs) return esModule({ src, facts: image.facts, alt: request.alt, variants });
+      const value = imageValue({ src, facts: image.facts, alt: request.alt, variants });
+      // One string for the bundler to parse and minify: tree-shaking an object literal per image was most of a
+      // Rollup build, and webpack inlines a default-only module into its importer (half the warm build of CommonJS).
+      const jsonDefault = `export default ${imageJsonExpression(value)};\n`;
+      if (synthetic) return { code: jsonDefault, syntheticNamedExports: true } as { code: string };
+      if (exports === 'default') return jsonDefault;
+      return commonJsModule(value);
     } catch (error) {
       failed = true;
       throw error;
@@ -198,7 +194,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
             if (!hit) return undefined;
             const file = imageFile(request.label, hit.entry.sha256, hit.facts.format);
             // The module loadImage makes for this image (same code, so the same bundle either way).
-            return { name, key: request.key, file, code: moduleCode({ src: JSON.stringify(base + file), facts: hit.facts, alt: request.alt }) };
+            return { name, key: request.key, file, code: esModule({ src: base + file, facts: hit.facts, alt: request.alt }) };
           },
           outdir: () => esbuildOutdir,
           emitted: (file) => void emitted.add(file),
@@ -220,6 +216,12 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     },
   };
 };
+
+/** The ES module of an image (default and named exports), its URLs known at build time. */
+function esModule({ src, facts, alt, variants = [] }: ImageValueInput): string {
+  const literal = (url: string) => JSON.stringify(url);
+  return moduleCode({ src: literal(src), facts, alt, variants: variants.map((variant) => ({ ...variant, url: literal(variant.url) })) });
+}
 
 /** webpack's image module. `sources[].srcset` are `srcset`'s strings, written once (as moduleCode does). */
 function commonJsModule(value: SeedreamImage): string {
