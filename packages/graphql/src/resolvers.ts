@@ -304,8 +304,14 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
     });
   }
 
+  /** A caller that left before the end: the job keeps running, unless `onDisconnect: 'cancel'`. */
+  const leftEarly = ({ jobId, caller }: Attached) => {
+    if (jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch(() => undefined);
+  };
+
   /** The job's log (replayed, then live) until its end. Leaving early keeps the job running, unless `onDisconnect: 'cancel'`. */
-  async function* follow({ jobId, caller }: Attached, signal: AbortSignal | undefined): AsyncGenerator<JobEvent, void, undefined> {
+  async function* follow(job: Attached, signal: AbortSignal | undefined): AsyncGenerator<JobEvent, void, undefined> {
+    const { jobId, caller } = job;
     let ended = false;
     try {
       for await (const { event } of jobs.follow(jobId, caller, signal ? { signal } : {})) {
@@ -315,14 +321,14 @@ export function createResolvers<TContext = any>(options: SeedreamResolverOptions
     } catch (error) {
       throw isSpendingPolicyError(error) ? fromPolicyError(error) : error;
     } finally {
-      if (!ended && jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch(() => undefined);
+      if (!ended) leftEarly(job);
     }
   }
 
   /** The whole log of a job once it has ended (the mutation answers only then), or undefined if the caller left. */
-  async function outcome({ jobId, caller }: Attached, signal: AbortSignal | undefined): Promise<JobEvent[] | undefined> {
-    const entries = await refusing(() => jobs.outcome(jobId, caller, signal ? { signal } : {}));
-    if (!entries && jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch(() => undefined);
+  async function outcome(job: Attached, signal: AbortSignal | undefined): Promise<JobEvent[] | undefined> {
+    const entries = await refusing(() => jobs.outcome(job.jobId, job.caller, signal ? { signal } : {}));
+    if (!entries) leftEarly(job);
     return entries?.map((entry) => entry.event);
   }
 

@@ -231,8 +231,14 @@ interface FollowOptions {
   report: (error: unknown, request: Request) => void;
 }
 
+/** A caller that left before the end: the job keeps running (resume by id), unless `onDisconnect: 'cancel'`. */
+function leftEarly({ jobs, jobId, caller, request, report }: FollowOptions): void {
+  if (jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch((error) => report(error, request));
+}
+
 /** A JSON call is a job too: the answer waits for its end; a disconnect leaves it running (resume by id). */
-async function jsonResponse({ jobs, jobId, caller, request, report }: FollowOptions): Promise<Response> {
+async function jsonResponse(options: FollowOptions): Promise<Response> {
+  const { jobs, jobId, caller, request, report } = options;
   const headers = { ...JSON_HEADERS, 'x-seedream-job': jobId };
   const images: ClientResult['images'] = [];
   try {
@@ -249,7 +255,7 @@ async function jsonResponse({ jobs, jobId, caller, request, report }: FollowOpti
         return Response.json(answer, { headers });
       } else return errorResponse(event.error, { 'x-seedream-job': jobId });
     }
-    if (jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch((error) => report(error, request));
+    leftEarly(options);
     return errorResponse(wireError('aborted'), { 'x-seedream-job': jobId });
   } catch (error) {
     report(error, request);
@@ -305,7 +311,8 @@ function streamResponse(options: StreamOptions): Response {
  * Follows the job into `sink` until it ends or `signal` fires. `leave()` is the caller going away (the caller
  * fires `signal` with it): unless the jobs say otherwise, the generation goes on (resume by id).
  */
-function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report }: StreamOptions, sink: EventSink, signal: AbortSignal): { leave(): void } {
+function relayEvents(options: StreamOptions, sink: EventSink, signal: AbortSignal): { leave(): void } {
+  const { jobs, jobId, caller, request, after, pingInterval, report } = options;
   let closed = false;
   let ended = false;
   let stopPings = () => {};
@@ -339,7 +346,7 @@ function relayEvents({ jobs, jobId, caller, request, after, pingInterval, report
       if (closed) return;
       closed = true;
       stopPings();
-      if (!ended && jobs.onDisconnect === 'cancel') void jobs.cancel(jobId, caller).catch((error) => report(error, request));
+      if (!ended) leftEarly(options);
     },
   };
 }

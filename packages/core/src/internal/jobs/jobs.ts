@@ -405,12 +405,13 @@ export function createJobs(options: JobsOptions): SeedreamJobs {
       if (job) {
         // Running here: its owner is known without asking the store.
         if (job.owner !== caller.id) throw notFound();
-        // Its run ends it (see halt) right after writing the terminal event.
-        const ended = await (signal ? untilAborted(job.ended, signal) : job.ended).then(
+        // Its run ends it (see halt) right after writing the terminal event. A run that failed has ended too (its
+        // log, or follow below, says how): only the caller's signal means "left before the end".
+        const ended = job.ended.then(
           () => true,
-          () => false,
+          () => true,
         );
-        if (!ended) return undefined;
+        if (!(await (signal ? untilAborted(ended, signal).catch(() => false) : ended))) return undefined;
         const entries = await ask(() => store.read(jobId, undefined, { waitMs: 0 }));
         if (entries.length > 0 && isTerminal(entries[entries.length - 1]!.event)) return entries;
         // The terminal event did not reach the store (given up after storeRetryMs): as `follow` does, wait for it.
