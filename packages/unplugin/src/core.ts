@@ -19,7 +19,9 @@ import {
   type SeedreamImage,
   slug,
 } from '@seedream-kit/art';
+import type { CachedModule } from './cached-modules.js';
 import { esbuildNamedImages } from './esbuild-images.js';
+import { rolldownNamedImages } from './rolldown-images.js';
 import { type ImageModules, rspackImageModules } from './rspack-modules.js';
 import { webpackImageModules } from './webpack-modules.js';
 import { createUnplugin, type UnpluginBuildContext, type UnpluginContext, type UnpluginFactory, type UnpluginInstance } from 'unplugin';
@@ -47,6 +49,13 @@ const RESOLVE_FILTER = /^seedream:/;
 const LOAD_FILTER = /^\0seedream:/;
 /** esbuild: inline imports; named ones are resolved by esbuildNamedImages (esbuild-images.ts). */
 const INLINE_FILTER = /^seedream:\?/;
+
+/** A fixed image whose module stands for this version's module code (rolldown-images.ts keeps modules between builds). */
+const SAMPLE_IMAGE: ImageValueInput = {
+  src: '/sample.png',
+  facts: { width: 2, height: 1, format: 'png', placeholder: 'data:image/webp;base64,AA' },
+  alt: 'Sample "alt"',
+};
 
 const hash8 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
 const extensionOf = (format: 'png' | 'jpeg') => (format === 'jpeg' ? 'jpg' : 'png');
@@ -129,6 +138,27 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     }
   }
 
+  /** A named image's module for the alias fast paths (esbuild, Rolldown), when the cache answers it as it is. */
+  async function cachedModule(name: string): Promise<CachedModule | undefined> {
+    const request = await engine.request(PREFIX + name);
+    // Reference files are watched per import and variants derived per build: those stay on the per-import path.
+    if (request.files.length > 0 || request.responsive) return undefined;
+    const hit = await engine.cachedFacts(request);
+    if (!hit) return undefined;
+    const file = imageFile(request.label, hit.entry.sha256, hit.facts.format);
+    // The module loadImage makes for this image (same code, so the same bundle either way).
+    return { name, key: request.key, file, entry: hit.entry, code: esModule({ src: base + file, facts: hit.facts, alt: request.alt }) };
+  }
+
+  const resolveFilter = { id: RESOLVE_FILTER };
+  const rolldownImages = rolldownNamedImages({
+    engine,
+    configure: configureEngine,
+    cachedModule,
+    resolveFilter,
+    moduleShape: async () => [base, folder, esModule(SAMPLE_IMAGE), imageFile('Sample label', '0'.repeat(64), 'png')],
+  });
+
   const imageModules: ImageModules = {
     pluginName: PLUGIN_NAME,
     resolveId: (source, importer) => engine.resolveId(source, importer),
@@ -153,7 +183,8 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
           // Hook filters let the bundlers that support them natively (Rollup ≥ 4.40, Rolldown; esbuild through
           // the `esbuild` filters below) skip the call for every other import.
           resolveId: {
-            filter: { id: RESOLVE_FILTER },
+            // Rolldown narrows it in place (rolldown-images.ts).
+            filter: resolveFilter,
             handler: (source: string, importer: string | undefined) => engine.resolveId(source, importer),
           },
           load: { filter: { id: LOAD_FILTER }, handler: loadImage },
@@ -186,16 +217,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
           pluginName: PLUGIN_NAME,
           engine,
           configure: configureEngine,
-          async cachedModule(name) {
-            const request = await engine.request(PREFIX + name);
-            // Reference files are watched per import and variants derived per build: those stay on the per-import path.
-            if (request.files.length > 0 || request.responsive) return undefined;
-            const hit = await engine.cachedFacts(request);
-            if (!hit) return undefined;
-            const file = imageFile(request.label, hit.entry.sha256, hit.facts.format);
-            // The module loadImage makes for this image (same code, so the same bundle either way).
-            return { name, key: request.key, file, code: esModule({ src: base + file, facts: hit.facts, alt: request.alt }) };
-          },
+          cachedModule,
           outdir: () => esbuildOutdir,
           emitted: (file) => void emitted.add(file),
         }),
@@ -205,6 +227,12 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
       configResolved(config) {
         root ??= config.root;
       },
+    },
+
+    // Merged into the Rolldown plugin by unplugin (its own buildStart would replace the one above).
+    rolldown: {
+      options: rolldownImages.options,
+      generateBundle: rolldownImages.generateBundle,
     },
 
     rspack(compiler) {

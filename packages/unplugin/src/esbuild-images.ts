@@ -8,25 +8,12 @@
  * then only checks that the modules and the image files are in place, and writes the missing ones; an image
  * file already in the output folder (its name carries its content's hash) is not read again.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { type ArtEngine, slug } from '@seedream-kit/art';
-import { writeFileAtomic } from '@seedream-kit/core/node';
+import { join, resolve } from 'node:path';
+import type { ArtEngine } from '@seedream-kit/art';
 import type { OnStartResult, PluginBuild } from 'esbuild';
-import { escapeClass, escapeRegExp } from './escape-regexp.js';
-
-/** A named image's module, made from the lock file alone. */
-export interface CachedModule {
-  /** The name in the plugin's `images` option. */
-  name: string;
-  /** Its cache key. */
-  key: string;
-  /** The module's JavaScript (the same as the plugin would load). */
-  code: string;
-  /** The image's file name inside the output folder (`assets/hero-0a1b2c3d.png`). */
-  file: string;
-}
+import { type CachedModule, moduleFileName, modulesFolder, writeMissing, writeMissingByFolder } from './cached-modules.js';
+import { escapeRegExp } from './escape-regexp.js';
+import { exceptPattern } from './except-pattern.js';
 
 export interface EsbuildImageHost {
   pluginName: string;
@@ -43,46 +30,15 @@ export interface EsbuildImageHost {
 
 const PREFIX = 'seedream:';
 
-/**
- * A pattern for every string except `words` and those starting with one of `excludedFirst`, written without
- * lookahead (esbuild's filters are Go regular expressions): the complement is spelled out over the words' trie.
- * Unanchored at the end: a string that leaves the trie may continue with anything.
- */
-export function exceptPattern(words: Iterable<string>, excludedFirst = ''): string {
-  interface Node {
-    end: boolean;
-    next: Map<string, Node>;
-  }
-  const root: Node = { end: false, next: new Map() };
-  for (const word of words) {
-    let node = root;
-    for (const char of word) {
-      let child = node.next.get(char);
-      if (!child) node.next.set(char, (child = { end: false, next: new Map() }));
-      node = child;
-    }
-    node.end = true;
-  }
-  const pattern = (node: Node, excluded: string): string => {
-    const branches = [...node.next].map(([char, child]) => escapeRegExp(char) + pattern(child, ''));
-    const leaving = [...node.next.keys(), ...excluded];
-    branches.push(leaving.length > 0 ? `[^${escapeClass(leaving.join(''))}]` : '[\\s\\S]');
-    if (!node.end) branches.push('$');
-    return `(?:${branches.join('|')})`;
-  };
-  return pattern(root, excludedFirst);
-}
-
 /** Sets up the fast path (see above); resolves once esbuild may start. */
 export async function esbuildNamedImages(build: PluginBuild, host: EsbuildImageHost): Promise<void> {
   const { engine } = host;
   host.configure();
-  const modulesDir = join(engine.root, 'node_modules', '.cache', 'seedream-kit', 'esbuild');
-  // Content-addressed, and named after the image (esbuild names the module's bindings after its file).
+  const modulesDir = modulesFolder(engine.root, 'esbuild');
   const paths = new WeakMap<CachedModule, string>();
   const modulePath = (module: CachedModule) => {
     let path = paths.get(module);
-    if (!path) paths.set(module, (path = join(modulesDir, `${slug(module.name)}-${createHash('sha256').update(module.code).digest('hex').slice(0, 32)}.js`)));
+    if (!path) paths.set(module, (path = join(modulesDir, moduleFileName(module))));
     return path;
   };
 
@@ -155,34 +111,4 @@ export async function esbuildNamedImages(build: PluginBuild, host: EsbuildImageH
       })),
     };
   });
-}
-
-interface Output {
-  path: string;
-  /** The content, or undefined to skip the file (reported by the caller). */
-  bytes(): Promise<Uint8Array | string | undefined>;
-}
-
-/** Writes the outputs (all in `folder`) that are not there yet. */
-async function writeMissing(folder: string, outputs: Output[]): Promise<void> {
-  await mkdir(folder, { recursive: true });
-  const present = new Set(await readdir(folder));
-  await Promise.all(
-    outputs
-      .filter((output) => !present.has(output.path.slice(folder.length + 1)))
-      .map(async (output) => {
-        const bytes = await output.bytes();
-        // Whole or absent under its name: a later build trusts a file that is there.
-        if (bytes !== undefined) await writeFileAtomic(output.path, bytes, { durable: false });
-      }),
-  );
-}
-
-async function writeMissingByFolder(outputs: Output[]): Promise<void> {
-  const folders = new Map<string, Output[]>();
-  for (const output of outputs) {
-    const folder = dirname(output.path);
-    folders.set(folder, [...(folders.get(folder) ?? []), output]);
-  }
-  await Promise.all([...folders].map(([folder, inFolder]) => writeMissing(folder, inFolder)));
 }

@@ -7,7 +7,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BuildOptions, Metafile } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exceptPattern } from '../src/esbuild-images.js';
+import { exceptPattern } from '../src/except-pattern.js';
 import esbuildPlugin from '../src/esbuild.js';
 import { buildWith, cleanup, copyFixture, evaluate, fixtureOptions, IMAGES, type Messages, readTree, testEmulator } from './helpers.js';
 
