@@ -9,22 +9,10 @@ import type { BuildOptions, Metafile } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exceptPattern } from '../src/except-pattern.js';
 import esbuildPlugin from '../src/esbuild.js';
-import { buildWith, cleanup, copyFixture, evaluate, fixtureOptions, IMAGES, type Messages, readTree, testEmulator } from './helpers.js';
+import { checkImages, MAIN, project } from './fast-path-fixture.js';
+import { buildWith, cleanup, readTree } from './helpers.js';
 
 afterAll(cleanup);
-
-/** `card` and `boat` have no reference file: the fast path takes them once cached. `hero` has one (src/ref.png). */
-const WITH_BOAT = { ...IMAGES, boat: 'a paper boat on a lake' };
-const MAIN = [
-  "import hero from 'seedream:hero';",
-  "import card, { width as cardWidth } from 'seedream:card';",
-  "import boat from 'seedream:boat';",
-  "import kite from 'seedream:?prompt=a%20red%20kite&model=doubao-seedream-3-0-t2i-250415&size=512x512';",
-  'globalThis.seedreamImages = { hero, card, cardWidth, boat, kite };',
-  '',
-].join('\n');
-
-type Images = Record<'hero' | 'card' | 'boat' | 'kite', { src: string; width: number; alt: string }> & { cardWidth: number };
 
 async function esbuildOptions(root: string, plugin: ReturnType<typeof esbuildPlugin>, outdir = 'dist'): Promise<BuildOptions> {
   return {
@@ -47,27 +35,6 @@ function inputsOf(metafile: Metafile, root: string) {
     aliased: inputs.filter((input) => resolve(input).startsWith(modules)).length,
     loaded: inputs.filter((input) => input.includes('\0seedream:')).length,
   };
-}
-
-async function project() {
-  const emulator = await testEmulator();
-  const root = await copyFixture();
-  await writeFile(join(root, 'src/main.js'), MAIN);
-  const messages: Messages = { info: [], warn: [] };
-  const options = { ...fixtureOptions(root, emulator, messages), images: WITH_BOAT };
-  return { emulator, root, messages, options };
-}
-
-async function checkImages(outDir: string): Promise<Images> {
-  const images = (await evaluate(outDir)) as unknown as Images;
-  expect(images.card).toMatchObject({ width: 512, alt: 'a paper boat on a pond' });
-  expect(images.cardWidth).toBe(512);
-  expect(images.boat).toMatchObject({ width: 512, alt: 'a paper boat on a lake' });
-  expect(images.hero).toMatchObject({ width: 1280, alt: 'Lighthouse' });
-  for (const image of Object.values(images).filter((value) => typeof value === 'object')) {
-    expect((await readFile(join(outDir, image.src))).byteLength).toBeGreaterThan(0);
-  }
-  return images;
 }
 
 describe('esbuild: cached named images', () => {

@@ -9,23 +9,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SeedreamUnpluginOptions } from '../src/index.js';
 import rolldownPlugin from '../src/rolldown.js';
-import { cleanup, copyFixture, evaluate, fixtureOptions, IMAGES, type Messages, readTree, testEmulator } from './helpers.js';
+import { checkImages, type Images, MAIN, project, WITH_BOAT } from './fast-path-fixture.js';
+import { cleanup, evaluate, readTree } from './helpers.js';
 
 afterAll(cleanup);
-
-/** `card` and `boat` have no reference file: the fast path takes them once cached. `hero` has one (src/ref.png). */
-const WITH_BOAT = { ...IMAGES, boat: 'a paper boat on a lake' };
-const MAIN = [
-  "import hero from 'seedream:hero';",
-  "import card, { width as cardWidth } from 'seedream:card';",
-  "import boat from 'seedream:boat';",
-  "import kite from 'seedream:?prompt=a%20red%20kite&model=doubao-seedream-3-0-t2i-250415&size=512x512';",
-  'globalThis.seedreamImages = { hero, card, cardWidth, boat, kite };',
-  '',
-].join('\n');
-
-type Image = { src: string; width: number; alt: string; placeholder: string };
-type Images = Record<'hero' | 'card' | 'boat' | 'kite', Image> & { cardWidth: number };
 
 const modulesDir = (root: string) => join(root, 'node_modules/.cache/seedream-kit/rolldown');
 
@@ -44,27 +31,6 @@ async function build(root: string, options: SeedreamUnpluginOptions, out: string
   } finally {
     await bundle.close();
   }
-}
-
-async function project(extra: SeedreamUnpluginOptions = {}) {
-  const emulator = await testEmulator();
-  const root = await copyFixture();
-  await writeFile(join(root, 'src/main.js'), MAIN);
-  const messages: Messages = { info: [], warn: [] };
-  const options = { ...fixtureOptions(root, emulator, messages), images: WITH_BOAT, ...extra };
-  return { emulator, root, messages, options };
-}
-
-async function checkImages(outDir: string): Promise<Images> {
-  const images = (await evaluate(outDir)) as unknown as Images;
-  expect(images.card).toMatchObject({ width: 512, alt: 'a paper boat on a pond' });
-  expect(images.cardWidth).toBe(512);
-  expect(images.boat).toMatchObject({ width: 512, alt: 'a paper boat on a lake' });
-  expect(images.hero).toMatchObject({ width: 1280, alt: 'Lighthouse' });
-  for (const image of [images.hero, images.card, images.boat, images.kite]) {
-    expect((await readFile(join(outDir, image.src))).byteLength).toBeGreaterThan(0);
-  }
-  return images;
 }
 
 /** The lock entry of a prompt. */
