@@ -23,11 +23,11 @@ export interface CachedModule {
 }
 
 /** Where a bundler's module files go: `node_modules/.cache/seedream-kit/<bundler>` under the project root. */
-export const modulesFolder = (root: string, bundler: 'esbuild' | 'rolldown'): string => join(root, 'node_modules', '.cache', 'seedream-kit', bundler);
+export const modulesFolder = (root: string, bundler: 'esbuild' | 'rolldown' | 'rspack'): string => join(root, 'node_modules', '.cache', 'seedream-kit', bundler);
 
 /** A module's file name: content-addressed, and named after the image (bundlers name its bindings after the file). */
-export const moduleFileName = (module: Pick<CachedModule, 'name' | 'code'>): string =>
-  `${slug(module.name)}-${createHash('sha256').update(module.code).digest('hex').slice(0, 32)}.js`;
+export const moduleFileName = (module: Pick<CachedModule, 'name' | 'code'>, extension: 'js' | 'json' = 'js'): string =>
+  `${slug(module.name)}-${createHash('sha256').update(module.code).digest('hex').slice(0, 32)}.${extension}`;
 
 export interface Output {
   path: string;
