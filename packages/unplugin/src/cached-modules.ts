@@ -23,7 +23,8 @@ export interface CachedModule {
 }
 
 /** Where a bundler's module files go: `node_modules/.cache/seedream-kit/<bundler>` under the project root. */
-export const modulesFolder = (root: string, bundler: 'esbuild' | 'rolldown' | 'rspack'): string => join(root, 'node_modules', '.cache', 'seedream-kit', bundler);
+export const modulesFolder = (root: string, bundler: 'esbuild' | 'rolldown' | 'rspack'): string =>
+  join(root, 'node_modules', '.cache', 'seedream-kit', bundler);
 
 /** A module's file name: content-addressed, and named after the image (bundlers name its bindings after the file). */
 export const moduleFileName = (module: Pick<CachedModule, 'name' | 'code'>, extension: 'js' | 'json' = 'js'): string =>

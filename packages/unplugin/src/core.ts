@@ -22,6 +22,7 @@ import {
 import type { CachedModule } from './cached-modules.js';
 import { esbuildNamedImages } from './esbuild-images.js';
 import { rolldownNamedImages } from './rolldown-images.js';
+import { rspackNamedImages } from './rspack-images.js';
 import { type ImageModules, rspackImageModules } from './rspack-modules.js';
 import { webpackImageModules } from './webpack-modules.js';
 import { createUnplugin, type UnpluginBuildContext, type UnpluginContext, type UnpluginFactory, type UnpluginInstance } from 'unplugin';
@@ -138,17 +139,24 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     }
   }
 
-  /** A named image's module for the alias fast paths (esbuild, Rolldown), when the cache answers it as it is. */
-  async function cachedModule(name: string): Promise<CachedModule | undefined> {
-    const request = await engine.request(PREFIX + name);
-    // Reference files are watched per import and variants derived per build: those stay on the per-import path.
-    if (request.files.length > 0 || request.responsive) return undefined;
-    const hit = await engine.cachedFacts(request);
-    if (!hit) return undefined;
-    const file = imageFile(request.label, hit.entry.sha256, hit.facts.format);
-    // The module loadImage makes for this image (same code, so the same bundle either way).
-    return { name, key: request.key, file, entry: hit.entry, code: esModule({ src: base + file, facts: hit.facts, alt: request.alt }) };
-  }
+  /**
+   * A named image's module for the alias fast paths (esbuild, Rolldown: an ES module; Rspack: JSON), when the
+   * cache answers it as it is. The same value as loadImage's module, so the same bundle either way.
+   */
+  const cachedModuleAs =
+    (code: (image: ImageValueInput) => string) =>
+    async (name: string): Promise<CachedModule | undefined> => {
+      const request = await engine.request(PREFIX + name);
+      // Reference files are watched per import and variants derived per build: those stay on the per-import path.
+      if (request.files.length > 0 || request.responsive) return undefined;
+      const hit = await engine.cachedFacts(request);
+      if (!hit) return undefined;
+      const file = imageFile(request.label, hit.entry.sha256, hit.facts.format);
+      return { name, key: request.key, file, entry: hit.entry, code: code({ src: base + file, facts: hit.facts, alt: request.alt }) };
+    };
+  const cachedModule = cachedModuleAs(esModule);
+  const jsonModule = (image: ImageValueInput) => JSON.stringify(imageValue(image));
+  const sampleFile = imageFile('Sample label', '0'.repeat(64), 'png');
 
   const resolveFilter = { id: RESOLVE_FILTER };
   const rolldownImages = rolldownNamedImages({
@@ -156,7 +164,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     configure: configureEngine,
     cachedModule,
     resolveFilter,
-    moduleShape: async () => [base, folder, esModule(SAMPLE_IMAGE), imageFile('Sample label', '0'.repeat(64), 'png')],
+    moduleShape: async () => [base, folder, esModule(SAMPLE_IMAGE), sampleFile],
   });
 
   const imageModules: ImageModules = {
@@ -236,7 +244,14 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
     },
 
     rspack(compiler) {
-      if (rspackFiles) rspackImageModules(compiler, imageModules);
+      if (!rspackFiles) return;
+      const aliased = rspackNamedImages(compiler, PLUGIN_NAME, {
+        engine,
+        configure: configureEngine,
+        cachedModule: cachedModuleAs(jsonModule),
+        moduleShape: async () => [base, folder, jsonModule(SAMPLE_IMAGE), sampleFile],
+      });
+      rspackImageModules(compiler, { ...imageModules, aliased });
     },
 
     webpack(compiler) {

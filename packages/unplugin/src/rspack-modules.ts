@@ -24,6 +24,8 @@ export interface ImageModules {
    * default export, for importers that read nothing else (the bundler's own way otherwise).
    */
   load(context: ImageModuleContext, id: string, exports?: 'default'): Promise<string>;
+  /** A fast path's module file for an import (rspack-images.ts), or undefined to go the per-import way. */
+  aliased?(request: string, issuer: string | undefined): string | undefined;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface ImageModules {
  */
 export const IMMUTABLE = { immutable: true } as const;
 
-export function rspackImageModules(compiler: Compiler, { pluginName, resolveId, load }: ImageModules): void {
+export function rspackImageModules(compiler: Compiler, { pluginName, resolveId, load, aliased }: ImageModules): void {
   const vfs = new compiler.rspack.experiments.VirtualModulesPlugin();
   vfs.apply(compiler);
   // unplugin's names for virtual modules: the same module paths as before in stats and errors.
@@ -82,6 +84,11 @@ export function rspackImageModules(compiler: Compiler, { pluginName, resolveId, 
     const context: ImageModuleContext = { emitFile: emitter(compilation), addWatchFile: (file) => compilation.fileDependencies.add(file) };
     normalModuleFactory.hooks.beforeResolve.tapPromise(pluginName, async (data) => {
       if (!data.request.startsWith(PREFIX)) return;
+      const aliasedPath = aliased?.(data.request, data.contextInfo.issuer || undefined);
+      if (aliasedPath) {
+        data.request = aliasedPath;
+        return;
+      }
       const id = resolveId(data.request, data.contextInfo.issuer || undefined);
       if (id) data.request = await write(id, context);
     });
