@@ -9,8 +9,8 @@ import type { BuildOptions, Metafile } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exceptPattern } from '../src/except-pattern.js';
 import esbuildPlugin from '../src/esbuild.js';
-import { checkImages, MAIN, project } from './fast-path-fixture.js';
-import { buildWith, cleanup, readTree } from './helpers.js';
+import { checkImages, HERO_AND_CARD, lockedPrompts, MAIN, project } from './fast-path-fixture.js';
+import { buildWith, cleanup } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -106,16 +106,11 @@ describe('esbuild: cached named images', () => {
     const { root, options } = await project();
     await buildWith('esbuild', root, options);
     // This build no longer imports boat or the kite: their entries go, card's and hero's stay.
-    await writeFile(
-      join(root, 'src/main.js'),
-      "import hero from 'seedream:hero';\nimport card from 'seedream:card';\nglobalThis.seedreamImages = { hero, card };\n",
-    );
+    await writeFile(join(root, 'src/main.js'), HERO_AND_CARD);
     const { build } = await import('esbuild');
     const result = await build(await esbuildOptions(root, esbuildPlugin({ ...options, prune: true }), 'dist-pruned'));
     expect(inputsOf(result.metafile!, root)).toEqual({ aliased: 0, loaded: 2 });
-    const lock = JSON.parse((await readTree(join(root, '.seedream'))).get('seedream.lock.json')!.toString());
-    const prompts = Object.values(lock.entries as Record<string, { request: { prompt: string } }>).map((entry) => entry.request.prompt);
-    expect(prompts.sort()).toEqual(['a lighthouse at dusk', 'a paper boat on a pond']);
+    expect(await lockedPrompts(root)).toEqual(['a lighthouse at dusk', 'a paper boat on a pond']);
   });
 });
 

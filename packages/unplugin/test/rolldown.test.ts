@@ -4,13 +4,24 @@
  * goes through the plugin. Real Rolldown builds of the fixture app against a real emulator, with every input
  * of a kept module changed in turn.
  */
-import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SeedreamUnpluginOptions } from '../src/index.js';
 import rolldownPlugin from '../src/rolldown.js';
-import { checkImages, type Images, MAIN, project, WITH_BOAT } from './fast-path-fixture.js';
-import { cleanup, evaluate, readTree } from './helpers.js';
+import {
+  checkImages,
+  entryOf,
+  expectPruneKeepsWhatIsUsed,
+  expectSameSizeAlterationCaught,
+  type Images,
+  MAIN,
+  project,
+  WITH_BOAT,
+  expectMovedImages,
+  expectWarmFromKeptDecision,
+} from './fast-path-fixture.js';
+import { cleanup, evaluate } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -33,39 +44,10 @@ async function build(root: string, options: SeedreamUnpluginOptions, out: string
   }
 }
 
-/** The lock entry of a prompt. */
-async function entryOf(root: string, prompt: string): Promise<{ file: string; sha256: string }> {
-  const lock = JSON.parse(await readFile(join(root, '.seedream/seedream.lock.json'), 'utf8'));
-  return Object.values(lock.entries as Record<string, { file: string; sha256: string; request: { prompt: string } }>).find(
-    (entry) => entry.request.prompt === prompt,
-  )!;
-}
-
 describe('Rolldown: cached named images', () => {
   it('resolve through aliases once cached, to the same modules and files as through the plugin', async () => {
-    const { emulator, root, options } = await project();
-    const cold = await build(root, options, 'dist-cold');
-    expect(emulator.log.generations()).toHaveLength(4);
-    expect(cold).toMatchObject({ aliased: 0, loaded: 4 });
-    const first = await checkImages(join(root, 'dist-cold'));
-
-    // The first warm build works the decision out (the lock file changed in the cold build) and keeps it.
-    const warm = await build(root, options, 'dist-warm');
-    expect(emulator.log.generations()).toHaveLength(4);
-    // card and boat through aliases; hero (a reference file) and the inline kite through the plugin.
-    expect(warm).toMatchObject({ aliased: 2, loaded: 2 });
-    expect(await checkImages(join(root, 'dist-warm'))).toEqual(first);
-    expect(warm.assets.sort()).toEqual(cold.assets.sort());
-    const decision = await stat(join(modulesDir(root), 'aliases.json'));
-
-    // The next build reuses the kept decision as it is.
-    const again = await build(root, options, 'dist-again');
-    expect(again).toMatchObject({ aliased: 2, loaded: 2 });
-    expect((await stat(join(modulesDir(root), 'aliases.json'))).mtimeMs).toBe(decision.mtimeMs);
-    expect(await checkImages(join(root, 'dist-again'))).toEqual(first);
-    for (const file of cold.assets) {
-      expect(await readFile(join(root, 'dist-again', file))).toEqual(await readFile(join(root, 'dist-cold', file)));
-    }
+    const fixture = await project();
+    await expectWarmFromKeptDecision(build, fixture, modulesDir(fixture.root));
   });
 
   it('a change to publicPath, assetsDir, alt or defaults reaches the aliased modules', async () => {
@@ -82,11 +64,7 @@ describe('Rolldown: cached named images', () => {
     const moved = { ...prefixed, assetsDir: 'img' };
     const result = await build(root, moved, 'dist-moved');
     expect(result.aliased).toBe(2);
-    const images = (await evaluate(join(root, 'dist-moved'))) as unknown as Images;
-    for (const image of [images.hero, images.card, images.boat, images.kite]) {
-      expect(image.src).toMatch(/^\/static\/img\/[a-z-]+-[0-9a-f]{8}\.(png|jpg)$/);
-      expect((await readFile(join(root, 'dist-moved', image.src.slice('/static/'.length)))).byteLength).toBeGreaterThan(0);
-    }
+    await expectMovedImages(join(root, 'dist-moved'));
     expect(result.assets.filter((file) => file.startsWith('img/'))).toHaveLength(4);
 
     const described = { ...moved, images: { ...WITH_BOAT, boat: { prompt: 'a paper boat on a lake', alt: 'A boat, described' } } };
@@ -126,7 +104,8 @@ describe('Rolldown: cached named images', () => {
   });
 
   it('an altered cache file is regenerated through the plugin; one altered behind the same size and time fails the build once', async () => {
-    const { emulator, root, messages, options } = await project();
+    const fixture = await project();
+    const { emulator, root, messages, options } = fixture;
     await build(root, options, 'dist-1');
     expect((await build(root, options, 'dist-2')).aliased).toBe(2);
 
@@ -138,23 +117,8 @@ describe('Rolldown: cached named images', () => {
     expect(emulator.log.generations()).toHaveLength(5);
     expect(messages.warn.join('\n')).toMatch(/does not match its recorded SHA-256.*regenerating/);
     await checkImages(join(root, 'dist-3'));
-    // (A whole second, which utimes sets exactly, so that the alteration below can put it back.)
-    const boat = await entryOf(root, 'a paper boat on a lake');
-    const path = join(root, '.seedream', boat.file);
-    await utimes(path, 1_700_000_000, 1_700_000_000);
     expect((await build(root, options, 'dist-4')).aliased).toBe(2);
-
-    // The same size and modification time, other bytes: caught by the hash check when the image is emitted.
-    const bytes = await readFile(path);
-    bytes[bytes.length - 1] = (bytes.at(-1) ?? 0) ^ 0xff;
-    await writeFile(path, bytes);
-    await utimes(path, 1_700_000_000, 1_700_000_000);
-    await expect(build(root, options, 'dist-5')).rejects.toThrow(/"boat": [0-9a-f]{16}\.jpg in the cache folder changed since .*build again/);
-    // The next build decides again: boat is regenerated through the plugin.
-    const next = await build(root, options, 'dist-6');
-    expect(next).toMatchObject({ aliased: 1, loaded: 3 });
-    expect(emulator.log.generations()).toHaveLength(6);
-    await checkImages(join(root, 'dist-6'));
+    await expectSameSizeAlterationCaught(build, fixture);
   });
 
   it('only the images a build imports are emitted, and an unknown name still gets the plugin’s error', async () => {
@@ -171,17 +135,7 @@ describe('Rolldown: cached named images', () => {
   });
 
   it('with `prune`, every import goes through the plugin, so the images a build uses are kept', async () => {
-    const { root, options } = await project();
-    await build(root, options, 'dist-1');
-    await writeFile(
-      join(root, 'src/main.js'),
-      "import hero from 'seedream:hero';\nimport card from 'seedream:card';\nglobalThis.seedreamImages = { hero, card };\n",
-    );
-    const result = await build(root, { ...options, prune: true }, 'dist-pruned');
-    expect(result).toMatchObject({ aliased: 0, loaded: 2 });
-    const lock = JSON.parse((await readTree(join(root, '.seedream'))).get('seedream.lock.json')!.toString());
-    const prompts = Object.values(lock.entries as Record<string, { request: { prompt: string } }>).map((entry) => entry.request.prompt);
-    expect(prompts.sort()).toEqual(['a lighthouse at dusk', 'a paper boat on a pond']);
+    await expectPruneKeepsWhatIsUsed(build, await project());
   });
 
   it('an unreadable kept decision or a missing module file is worked out again', async () => {
