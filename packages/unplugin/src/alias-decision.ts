@@ -1,6 +1,6 @@
 /**
- * Which named images a build may take through an alias, worked out once and kept between builds (Rolldown's and
- * Rspack's fast paths: rolldown-images.ts, rspack-images.ts). Working it out means reading the lock file and
+ * Which named images a build may take through an alias, worked out once and kept between builds (the fast paths
+ * of esbuild, Rolldown and Rspack: esbuild-images.ts, rolldown-images.ts, rspack-images.ts). Working it out means reading the lock file and
  * computing every image's request, which costs as much as the per-import hooks it saves; so the outcome is kept
  * beside the module files, in `aliases.json`, and reused while nothing it depends on changed:
  * - the lock file's text, the options that shape a module (root, images, defaults, cache folder, and what the
@@ -67,7 +67,11 @@ const SAMPLE_SPEC = { prompt: 'seedream-kit: sample of the request key' };
  * yet, no image qualifies, or something is wrong (a bad option, an unwritable folder): then every import goes
  * through the plugin, which reports what is wrong.
  */
-export async function aliasDecision(host: AliasDecisionHost, bundler: 'rolldown' | 'rspack', extension: 'js' | 'json'): Promise<AliasDecision | undefined> {
+export async function aliasDecision(
+  host: AliasDecisionHost,
+  bundler: 'esbuild' | 'rolldown' | 'rspack',
+  extension: 'js' | 'json',
+): Promise<AliasDecision | undefined> {
   const { engine } = host;
   host.configure();
   const cacheDir = engine.cacheDir!;
@@ -102,7 +106,7 @@ export function readAliasedImage(decision: AliasDecision, image: AliasedImage, c
   // The module already names the old file: this build cannot be right. The next one decides again.
   rmSync(decision.path, { force: true });
   return {
-    error: `seedream: "${image.name}": ${image.cacheFile} in the cache folder ${bytes ? 'changed' : 'went away'} since this build's modules were made (its size and modification time did not change); build again`,
+    error: `seedream: "${image.name}": ${image.cacheFile} in the cache folder ${bytes ? 'changed' : 'went away'} since this build's modules were made; build again`,
   };
 }
 

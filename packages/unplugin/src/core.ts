@@ -51,7 +51,7 @@ const LOAD_FILTER = /^\0seedream:/;
 /** esbuild: inline imports; named ones are resolved by esbuildNamedImages (esbuild-images.ts). */
 const INLINE_FILTER = /^seedream:\?/;
 
-/** A fixed image whose module stands for this version's module code (rolldown-images.ts keeps modules between builds). */
+/** A fixed image whose module stands for this version's module code (alias-decision.ts keeps modules between builds). */
 const SAMPLE_IMAGE: ImageValueInput = {
   src: '/sample.png',
   facts: { width: 2, height: 1, format: 'png', placeholder: 'data:image/webp;base64,AA' },
@@ -226,6 +226,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
           engine,
           configure: configureEngine,
           cachedModule,
+          moduleShape: async () => [base, folder, esModule(SAMPLE_IMAGE), sampleFile],
           outdir: () => esbuildOutdir,
           emitted: (file) => void emitted.add(file),
         }),

@@ -3,25 +3,21 @@
  * callback is a round trip between esbuild and Node, and two per image cost more than the rest of a warm build.
  * So at setup, each such image's module is written as a file (content-addressed, under
  * `node_modules/.cache/seedream-kit/esbuild`) and `seedream:<name>` becomes an esbuild `alias` of it; the
- * plugin's resolve filter leaves exactly those names out. Everything else (inline imports, images with
- * reference files or responsive variants, misses, unknown names) goes through the plugin as before. Each build
- * then only checks that the modules and the image files are in place, and writes the missing ones; an image
- * file already in the output folder (its name carries its content's hash) is not read again.
+ * plugin's resolve filter leaves exactly those names out. Which images qualify is kept between builds
+ * (alias-decision.ts). Everything else (inline imports, images with reference files or responsive variants,
+ * misses, unknown names) goes through the plugin as before. Each build then writes the image files missing from
+ * the output folder, each read from the cache and checked against its SHA-256; one already there (its name
+ * carries its content's hash) is not read again.
  */
-import { join, resolve } from 'node:path';
-import type { ArtEngine } from '@seedream-kit/art';
+import { resolve } from 'node:path';
 import type { OnStartResult, PluginBuild } from 'esbuild';
-import { type CachedModule, moduleFileName, modulesFolder, writeMissing, writeMissingByFolder } from './cached-modules.js';
+import { type AliasDecision, type AliasDecisionHost, aliasDecision, readAliasedImage } from './alias-decision.js';
+import { writeMissingByFolder } from './cached-modules.js';
 import { escapeRegExp } from './escape-regexp.js';
 import { exceptPattern } from './except-pattern.js';
 
-export interface EsbuildImageHost {
+export interface EsbuildImageHost extends AliasDecisionHost {
   pluginName: string;
-  engine: ArtEngine;
-  /** Points the engine at the project (as `buildStart` does). */
-  configure(): void;
-  /** The module of a named image the cache answers as it is, or undefined (then it is resolved per import). */
-  cachedModule(name: string): Promise<CachedModule | undefined>;
   /** esbuild's `outdir`, where the image files go (none: nothing is written, as for the other images). */
   outdir(): string | undefined;
   /** Records a file as emitted by this build (the per-import path then does not write it again). */
@@ -34,63 +30,19 @@ const PREFIX = 'seedream:';
 export async function esbuildNamedImages(build: PluginBuild, host: EsbuildImageHost): Promise<void> {
   const { engine } = host;
   host.configure();
-  const modulesDir = modulesFolder(engine.root, 'esbuild');
-  const paths = new WeakMap<CachedModule, string>();
-  const modulePath = (module: CachedModule) => {
-    let path = paths.get(module);
-    if (!path) paths.set(module, (path = join(modulesDir, moduleFileName(module))));
-    return path;
-  };
-
-  /** Writes what is missing of the modules and their image files; returns the images whose bytes could not be read. */
-  const ensureOutputs = async (modules: CachedModule[]): Promise<Array<{ module: CachedModule; reason: string }>> => {
-    const unreadable: Array<{ module: CachedModule; reason: string }> = [];
-    await writeMissing(
-      modulesDir,
-      modules.map((module) => ({ path: modulePath(module), bytes: () => Promise.resolve(module.code) })),
-    );
-    const outdir = host.outdir();
-    if (!outdir) return unreadable;
-    await writeMissingByFolder(
-      modules.map((module) => ({
-        path: resolve(outdir, module.file),
-        bytes: async () => {
-          // Read (and checked against its SHA-256) only when the output folder does not have it yet.
-          const read = await (await engine.generator()).store.read(module.key);
-          if (read.status === 'hit') return read.bytes;
-          unreadable.push({ module, reason: read.status === 'corrupt' ? read.reason : 'not in the cache' });
-          return undefined;
-        },
-      })),
-    );
-    return unreadable;
-  };
-
   // `prune` keeps what a build imports, which the plugin only sees per import.
-  let cached: CachedModule[] = [];
-  if (!engine.prunes && engine.named.size > 0) {
-    try {
-      // An image that fails here fails on the per-import path too, with the plugin's error.
-      const found = await Promise.all([...engine.named.keys()].map((name) => host.cachedModule(name).catch(() => undefined)));
-      cached = found.filter((module): module is CachedModule => module !== undefined);
-      // A cache file that is missing or altered is left to the per-import path (which regenerates it).
-      const unreadable = new Set((await ensureOutputs(cached)).map(({ module }) => module));
-      cached = cached.filter((module) => !unreadable.has(module));
-    } finally {
-      // Opened to read the lock file; each build opens it again (buildStart).
-      await engine.close({ abort: false });
-    }
-  }
-  if (cached.length > 0) {
+  const decision = !engine.prunes && engine.named.size > 0 ? await aliasDecision(host, 'esbuild', 'js') : undefined;
+  const aliased = decision?.images ?? [];
+  if (aliased.length > 0) {
     build.initialOptions.alias = {
       ...build.initialOptions.alias,
-      ...Object.fromEntries(cached.map((module) => [PREFIX + module.name, modulePath(module)])),
+      ...Object.fromEntries(aliased.map((image) => [PREFIX + image.name, image.modulePath])),
     };
   }
 
   const filter = new RegExp(
     `^${escapeRegExp(PREFIX)}${exceptPattern(
-      cached.map((module) => module.name),
+      aliased.map((image) => image.name),
       '?',
     )}`,
   );
@@ -99,16 +51,29 @@ export async function esbuildNamedImages(build: PluginBuild, host: EsbuildImageH
     return id ? { path: id, namespace: host.pluginName } : undefined;
   });
 
-  if (cached.length === 0) return;
+  if (!decision) return;
   // Every build (a rebuild of an esbuild context too): the output folder may have been emptied since.
   build.onStart(async (): Promise<OnStartResult> => {
-    const unreadable = await ensureOutputs(cached);
-    for (const module of cached) host.emitted(module.file);
-    // The aliases are fixed for the life of an esbuild context: an image whose cache file went away needs a new one.
-    return {
-      errors: unreadable.map(({ module, reason }) => ({
-        text: `seedream: "${module.name}": ${reason}, since this esbuild build or context was set up; start it again`,
-      })),
-    };
+    const errors = await writeImages(decision, host.outdir(), engine.cacheDir!);
+    for (const image of aliased) host.emitted(image.file);
+    // The aliases are fixed for the life of an esbuild context: an image whose cache file changed needs new ones.
+    return { errors: errors.map((text) => ({ text: `${text} (an esbuild context: set it up again)` })) };
   });
+}
+
+/** Writes the aliased images missing from `outdir`; returns the errors of those that no longer match the cache. */
+async function writeImages(decision: AliasDecision, outdir: string | undefined, cacheDir: string): Promise<string[]> {
+  if (!outdir) return [];
+  const errors: string[] = [];
+  await writeMissingByFolder(
+    decision.images.map((image) => ({
+      path: resolve(outdir, image.file),
+      bytes: async () => {
+        const read = readAliasedImage(decision, image, cacheDir);
+        if ('error' in read) errors.push(read.error);
+        return 'error' in read ? undefined : read.bytes;
+      },
+    })),
+  );
+  return errors;
 }

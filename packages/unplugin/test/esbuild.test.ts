@@ -9,8 +9,17 @@ import type { BuildOptions, Metafile } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exceptPattern } from '../src/except-pattern.js';
 import esbuildPlugin from '../src/esbuild.js';
-import { checkImages, HERO_AND_CARD, lockedPrompts, MAIN, project } from './fast-path-fixture.js';
-import { buildWith, cleanup } from './helpers.js';
+import {
+  checkImages,
+  expectSameSizeAlterationCaught,
+  expectWarmFromKeptDecision,
+  type FastPathBuild,
+  HERO_AND_CARD,
+  lockedPrompts,
+  MAIN,
+  project,
+} from './fast-path-fixture.js';
+import { buildWith, cleanup, readTree } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -37,7 +46,26 @@ function inputsOf(metafile: Metafile, root: string) {
   };
 }
 
+/** A build for the shared scenarios: image modules through the fast path and through the plugin, and the files written beside main.js. */
+const buildFor: FastPathBuild = async (root, options, out) => {
+  const { build } = await import('esbuild');
+  const result = await build(await esbuildOptions(root, esbuildPlugin(options), out));
+  const written = await readTree(join(root, out));
+  return { ...inputsOf(result.metafile!, root), assets: [...written.keys()].filter((file) => file !== 'main.js') };
+};
+
 describe('esbuild: cached named images', () => {
+  it('the decision is kept between builds and reused as it is', async () => {
+    const fixture = await project();
+    await expectWarmFromKeptDecision(buildFor, fixture, join(fixture.root, 'node_modules/.cache/seedream-kit/esbuild'));
+  });
+
+  it('an image altered behind the same size and time fails the build once; the next build regenerates it', async () => {
+    const fixture = await project();
+    await buildFor(fixture.root, fixture.options, 'dist-1');
+    await expectSameSizeAlterationCaught(buildFor, fixture);
+  });
+
   it('resolve without the plugin once cached, to the same modules and files as through it', async () => {
     const { emulator, root, options } = await project();
     const { build } = await import('esbuild');

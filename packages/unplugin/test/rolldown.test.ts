@@ -4,7 +4,7 @@
  * goes through the plugin. Real Rolldown builds of the fixture app against a real emulator, with every input
  * of a kept module changed in turn.
  */
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SeedreamUnpluginOptions } from '../src/index.js';

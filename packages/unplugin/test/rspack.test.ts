@@ -4,7 +4,7 @@
  * importers and everything else still go through the plugin. Real Rspack builds of the fixture app against a real
  * emulator.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Compiler, RspackOptions } from '@rspack/core';
 import { afterAll, describe, expect, it } from 'vitest';
