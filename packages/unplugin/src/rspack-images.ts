@@ -3,7 +3,7 @@
  * `node_modules/.cache/seedream-kit/rspack`), which Rspack parses natively, and its image is emitted from the
  * cache in `processAssets`. The per-import path (rspack-modules.ts) does, per image, the engine's work, a
  * virtual file and a JavaScript module; on a warm build of 100 images that cost 1.4–1.55× of the plain build,
- * and JSON modules with the decision kept 1.06–1.24× (hand-built arms). Which images qualify is kept between
+ * and JSON modules with the decision kept 1.06–1.37× (hand-built arms). Which images qualify is kept between
  * builds (alias-decision.ts).
  *
  * A JSON module has only a default export for a strict ES-module importer (`.mjs`, or `.js` in a package of
