@@ -8,8 +8,8 @@
  *
  * A JSON module has only a default export for a strict ES-module importer (`.mjs`, or `.js` in a package of
  * `"type": "module"`): a named import from it would fail the build, and Rspack's resolve hooks do not say which
- * exports an importer reads. So only importers that are surely not strict get the JSON module (`.js`, `.jsx`,
- * `.ts`, `.tsx`, `.cjs`, `.cts` whose nearest `package.json` does not say `"type": "module"`, in a project
+ * exports an importer reads. So only importers that are surely not strict get the JSON module (`.cjs`, `.cts`,
+ * `.jsx`, `.ts`, `.tsx`, and `.js` whose nearest `package.json` does not say `"type": "module"`, in a project
  * whose rules set no `javascript/esm` type); the others take the per-import path as before.
  *
  * Watch mode and `prune` keep every import on the per-import path.
@@ -55,11 +55,13 @@ export function rspackNamedImages(compiler: Compiler, pluginName: string, host: 
     return type;
   };
 
+  // Rspack's default rules (2.3) make `.mjs` strict, and `.js` in a package of `"type": "module"`; no default
+  // rule types `.cjs`, `.cts`, `.jsx`, `.ts` or `.tsx` as strict ES modules.
   const surelyNotStrict = (issuer: string | undefined): boolean => {
     if (!issuer || strictRules) return false;
     const path = issuer.split('?')[0]!;
-    if (/\.c[jt]s$/i.test(path)) return true;
-    if (!/\.[jt]sx?$/i.test(path)) return false;
+    if (/\.(c[jt]s|jsx|tsx?)$/i.test(path)) return true;
+    if (!/\.js$/i.test(path)) return false;
     return packageType(dirname(path)) !== 'module';
   };
 

@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Compiler, RspackOptions } from '@rspack/core';
+import type { Compiler, RspackOptions, RuleSetRules } from '@rspack/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SeedreamUnpluginOptions } from '../src/index.js';
 import rspackPlugin from '../src/rspack.js';
@@ -16,6 +16,7 @@ import {
   expectSameSizeAlterationCaught,
   expectWarmFromKeptDecision,
   type Images,
+  MAIN,
   project,
   expectMovedImages,
 } from './fast-path-fixture.js';
@@ -38,7 +39,7 @@ class HeldModules {
 }
 
 /** Builds `entry` into `root/out` (ESM, unminified); returns how many image modules came from the fast path and how many through the plugin. */
-async function build(root: string, options: SeedreamUnpluginOptions, out: string, entry = 'src/main.js') {
+async function build(root: string, options: SeedreamUnpluginOptions, out: string, entry = 'src/main.js', rules: RuleSetRules = []) {
   const { rspack } = await import('@rspack/core');
   const held = new HeldModules();
   const config: RspackOptions = {
@@ -47,6 +48,7 @@ async function build(root: string, options: SeedreamUnpluginOptions, out: string
     target: 'node',
     entry: join(root, entry),
     output: { path: join(root, out), filename: 'main.js', module: true, chunkFormat: 'module', library: { type: 'module' } },
+    module: { rules },
     optimization: { minimize: false },
     infrastructureLogging: { level: 'none' },
     plugins: [rspackPlugin(options), held],
@@ -80,6 +82,20 @@ describe('Rspack: cached named images', () => {
     const strict = await build(root, options, 'dist-strict');
     expect(strict).toMatchObject({ aliased: 0, loaded: 4 });
     await checkImages(join(root, 'dist-strict'));
+  });
+
+  it('a TypeScript importer in a "type": "module" package gets the JSON module, unless a rule makes it strict', async () => {
+    const { root, options } = await project();
+    await build(root, options, 'dist-1');
+    await writeFile(join(root, 'package.json'), '{ "type": "module" }\n');
+    await writeFile(join(root, 'src/main.ts'), MAIN);
+    // Rspack's default rules type `.js` in such a package as a strict ES module, and leave `.ts` to the project's rules.
+    const swc = { test: /\.ts$/, loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' } } } };
+    expect(await build(root, options, 'dist-ts', 'src/main.ts', [swc])).toMatchObject({ aliased: 2, loaded: 2 });
+    await checkImages(join(root, 'dist-ts'));
+    const strict = await build(root, options, 'dist-ts-strict', 'src/main.ts', [{ ...swc, type: 'javascript/esm' }]);
+    expect(strict).toMatchObject({ aliased: 0, loaded: 4 });
+    await checkImages(join(root, 'dist-ts-strict'));
   });
 
   it('a strict and a plain importer of one image in one build: both read it, its file emitted once', async () => {
