@@ -27,7 +27,7 @@ export interface AliasDecisionHost {
    * What else a module depends on, beyond the lock file and the images: the adapter's options (`publicPath`,
    * `assetsDir`) and samples of its module code and file names (a new version of the kit decides again).
    */
-  moduleShape(): Promise<unknown>;
+  moduleShape: unknown;
 }
 
 /** A named image answered through an alias, as kept in `aliases.json`. */
@@ -115,7 +115,7 @@ async function decisionKey(host: AliasDecisionHost, lockText: string): Promise<s
   const { engine } = host;
   const backend = engine.offline ? 'offline' : engine.apiKey() === undefined ? 'emulator' : 'api';
   const sampleKey = (await engine.requestFor(SAMPLE_SPEC, 'sample')).key;
-  const inputs = [engine.root, engine.cacheDir, engine.options.images, engine.options.defaults ?? null, backend, sampleKey, await host.moduleShape()];
+  const inputs = [engine.root, engine.cacheDir, engine.options.images, engine.options.defaults ?? null, backend, sampleKey, host.moduleShape];
   return createHash('sha256').update(JSON.stringify(inputs)).update('\0').update(lockText).digest('hex');
 }
 

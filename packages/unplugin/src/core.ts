@@ -19,7 +19,7 @@ import {
   type SeedreamImage,
   slug,
 } from '@seedream-kit/art';
-import type { CachedModule } from './cached-modules.js';
+import type { AliasDecisionHost } from './alias-decision.js';
 import { esbuildNamedImages } from './esbuild-images.js';
 import { rolldownNamedImages } from './rolldown-images.js';
 import { rspackNamedImages } from './rspack-images.js';
@@ -140,12 +140,14 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
   }
 
   /**
-   * A named image's module for the alias fast paths (esbuild, Rolldown: an ES module; Rspack: JSON), when the
-   * cache answers it as it is. The same value as loadImage's module, so the same bundle either way.
+   * What the alias fast paths (alias-decision.ts) need for modules in one format (esbuild, Rolldown: an ES module;
+   * Rspack: JSON): a named image's module when the cache answers it as it is (the same value as loadImage's
+   * module, so the same bundle either way), and what else such a module depends on (fixed for this plugin).
    */
-  const cachedModuleAs =
-    (code: (image: ImageValueInput) => string) =>
-    async (name: string): Promise<CachedModule | undefined> => {
+  const aliasHost = (code: (image: ImageValueInput) => string): AliasDecisionHost => ({
+    engine,
+    configure: configureEngine,
+    async cachedModule(name) {
       const request = await engine.request(PREFIX + name);
       // Reference files are watched per import and variants derived per build: those stay on the per-import path.
       if (request.files.length > 0 || request.responsive) return undefined;
@@ -153,19 +155,14 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
       if (!hit) return undefined;
       const file = imageFile(request.label, hit.entry.sha256, hit.facts.format);
       return { name, key: request.key, file, entry: hit.entry, code: code({ src: base + file, facts: hit.facts, alt: request.alt }) };
-    };
-  const cachedModule = cachedModuleAs(esModule);
+    },
+    // Samples of this version's module code and file names: a new version of the kit decides again.
+    moduleShape: [base, folder, code(SAMPLE_IMAGE), imageFile('Sample label', '0'.repeat(64), 'png')],
+  });
   const jsonModule = (image: ImageValueInput) => JSON.stringify(imageValue(image));
-  const sampleFile = imageFile('Sample label', '0'.repeat(64), 'png');
 
   const resolveFilter = { id: RESOLVE_FILTER };
-  const rolldownImages = rolldownNamedImages({
-    engine,
-    configure: configureEngine,
-    cachedModule,
-    resolveFilter,
-    moduleShape: async () => [base, folder, esModule(SAMPLE_IMAGE), sampleFile],
-  });
+  const rolldownImages = rolldownNamedImages({ ...aliasHost(esModule), resolveFilter });
 
   const imageModules: ImageModules = {
     pluginName: PLUGIN_NAME,
@@ -222,11 +219,8 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
       },
       setup: (build) =>
         esbuildNamedImages(build, {
+          ...aliasHost(esModule),
           pluginName: PLUGIN_NAME,
-          engine,
-          configure: configureEngine,
-          cachedModule,
-          moduleShape: async () => [base, folder, esModule(SAMPLE_IMAGE), sampleFile],
           outdir: () => esbuildOutdir,
           emitted: (file) => void emitted.add(file),
         }),
@@ -246,12 +240,7 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
 
     rspack(compiler) {
       if (!rspackFiles) return;
-      const aliased = rspackNamedImages(compiler, PLUGIN_NAME, {
-        engine,
-        configure: configureEngine,
-        cachedModule: cachedModuleAs(jsonModule),
-        moduleShape: async () => [base, folder, jsonModule(SAMPLE_IMAGE), sampleFile],
-      });
+      const aliased = rspackNamedImages(compiler, PLUGIN_NAME, aliasHost(jsonModule));
       rspackImageModules(compiler, { ...imageModules, aliased });
     },
 

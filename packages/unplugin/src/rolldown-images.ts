@@ -65,7 +65,6 @@ export function rolldownNamedImages(host: RolldownImageHost) {
         const read = readAliasedImage(decision, image, cacheDir);
         if ('error' in read) this.error(read.error);
         written.add(image.file);
-        engine.markUsed(image.key);
         this.emitFile({ type: 'asset', fileName: image.file, source: read.bytes });
       }
     },

@@ -27,8 +27,8 @@ export type AliasedModule = (request: string, issuer: string | undefined) => str
 
 export function rspackNamedImages(compiler: Compiler, pluginName: string, host: AliasDecisionHost): AliasedModule {
   const { engine } = host;
-  let decision: AliasDecision | undefined;
-  let byName = new Map<string, string>();
+  /** This build's decision, and its module files by image name (none: every import goes through the plugin). */
+  let current: { decision: AliasDecision; modules: Map<string, string> } | undefined;
   /** The nearest `package.json`'s `type` per folder, for this build. */
   const packageTypes = new Map<string, string | undefined>();
   // A rule that makes modules strict ES modules could make any importer strict: then no JSON modules at all.
@@ -66,22 +66,20 @@ export function rspackNamedImages(compiler: Compiler, pluginName: string, host: 
   };
 
   compiler.hooks.beforeRun.tapPromise(pluginName, async () => {
-    decision = undefined;
-    byName = new Map();
+    current = undefined;
     packageTypes.clear();
     if (engine.prunes || engine.named.size === 0) return;
-    decision = await aliasDecision(host, 'rspack', 'json');
-    byName = new Map(decision?.images.map((image) => [image.name, image.modulePath]));
+    const decision = await aliasDecision(host, 'rspack', 'json');
+    if (decision) current = { decision, modules: new Map(decision.images.map((image) => [image.name, image.modulePath])) };
   });
   // Watch mode: reference files and rebuilds go through the per-import path.
   compiler.hooks.watchRun.tap(pluginName, () => {
-    decision = undefined;
-    byName = new Map();
+    current = undefined;
   });
 
   compiler.hooks.thisCompilation.tap(pluginName, (compilation) => {
-    if (!decision) return;
-    const current = decision;
+    if (!current) return;
+    const { decision } = current;
     compilation.hooks.processAssets.tap({ name: pluginName, stage: compiler.rspack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
       const held = new Set<string>();
       for (const module of compilation.modules) {
@@ -89,23 +87,22 @@ export function rspackNamedImages(compiler: Compiler, pluginName: string, host: 
         const { resource } = module as { resource?: string };
         if (resource) held.add(resource);
       }
-      for (const image of current.images) {
+      for (const image of decision.images) {
         // Already there: the per-import path emitted it for a strict importer of the same image.
         if (!held.has(image.modulePath) || compilation.getAsset(image.file)) continue;
-        const read = readAliasedImage(current, image, engine.cacheDir!);
+        const read = readAliasedImage(decision, image, engine.cacheDir!);
         if ('error' in read) {
           compilation.errors.push(new compiler.rspack.WebpackError(read.error));
           continue;
         }
-        engine.markUsed(image.key);
         compilation.emitAsset(image.file, new compiler.rspack.sources.RawSource(Buffer.from(read.bytes)), IMMUTABLE);
       }
     });
   });
 
   return (request, issuer) => {
-    if (byName.size === 0 || !request.startsWith(PREFIX)) return undefined;
-    const path = byName.get(request.slice(PREFIX.length));
+    if (!current || !request.startsWith(PREFIX)) return undefined;
+    const path = current.modules.get(request.slice(PREFIX.length));
     return path && surelyNotStrict(issuer) ? path : undefined;
   };
 }
