@@ -14,8 +14,7 @@ import {
   expectSameSizeAlterationCaught,
   expectWarmFromKeptDecision,
   type FastPathBuild,
-  HERO_AND_CARD,
-  lockedPrompts,
+  expectPruneKeepsWhatIsUsed,
   MAIN,
   project,
 } from './fast-path-fixture.js';
@@ -131,14 +130,7 @@ describe('esbuild: cached named images', () => {
   });
 
   it('with `prune`, every import goes through the plugin, so the images a build uses are kept', async () => {
-    const { root, options } = await project();
-    await buildWith('esbuild', root, options);
-    // This build no longer imports boat or the kite: their entries go, card's and hero's stay.
-    await writeFile(join(root, 'src/main.js'), HERO_AND_CARD);
-    const { build } = await import('esbuild');
-    const result = await build(await esbuildOptions(root, esbuildPlugin({ ...options, prune: true }), 'dist-pruned'));
-    expect(inputsOf(result.metafile!, root)).toEqual({ aliased: 0, loaded: 2 });
-    expect(await lockedPrompts(root)).toEqual(['a lighthouse at dusk', 'a paper boat on a pond']);
+    await expectPruneKeepsWhatIsUsed(buildFor, await project());
   });
 });
 

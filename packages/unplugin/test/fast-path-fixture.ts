@@ -54,7 +54,7 @@ export async function entryOf(root: string, prompt: string): Promise<{ file: str
 }
 
 /** The prompts the lock file holds, sorted. */
-export async function lockedPrompts(root: string): Promise<string[]> {
+async function lockedPrompts(root: string): Promise<string[]> {
   const lock = JSON.parse(await readFile(join(root, '.seedream/seedream.lock.json'), 'utf8'));
   return Object.values(lock.entries as Record<string, { request: { prompt: string } }>)
     .map((entry) => entry.request.prompt)
@@ -62,7 +62,7 @@ export async function lockedPrompts(root: string): Promise<string[]> {
 }
 
 /** The app of the prune tests: boat and the kite no longer imported. */
-export const HERO_AND_CARD = "import hero from 'seedream:hero';\nimport card from 'seedream:card';\nglobalThis.seedreamImages = { hero, card };\n";
+const HERO_AND_CARD = "import hero from 'seedream:hero';\nimport card from 'seedream:card';\nglobalThis.seedreamImages = { hero, card };\n";
 
 /** A build of `root/src/main.js` into `root/out` by a fast path's bundler: image modules through the fast path, and through the plugin. */
 export type FastPathBuild = (root: string, options: SeedreamUnpluginOptions, out: string) => Promise<{ aliased: number; loaded: number; assets: string[] }>;
