@@ -20,7 +20,7 @@ export { renderOfflineArt } from './generate/offline-art.js';
 export { describeImage, placeholderFromThumbhash } from './image/describe.js';
 export type { ImageFacts } from './image/describe.js';
 export { deriveVariants, VARIANT_ENCODING, VARIANT_MIME, variantWidths } from './image/variants.js';
-export { groupVariants, imageExpression, imageJsonExpression, imageValue, moduleCode } from './module-code.js';
+export { groupVariants, imageJsonExpression, imageValue, moduleCode } from './module-code.js';
 export type { ImageValueInput, ModuleCodeInput, ModuleVariant } from './module-code.js';
 export { IMAGE_NAME, normalizeInline, PREFIX, parseSpecifier, RESOLVED_PREFIX, slug } from './specifier.js';
 export type { Specifier } from './specifier.js';

@@ -33,22 +33,21 @@ export function groupVariants(variants: readonly ModuleVariant[]): Array<[Seedre
   return [...groups].map(([format, group]) => [format, [...group].sort((a, b) => a.width - b.width)]);
 }
 
-/** The same image as one object literal (for an index module of several images). */
-export function imageExpression({ src, facts, alt, variants = [] }: ModuleCodeInput): string {
-  const groups = groupVariants(variants);
-  const srcset = (group: ModuleVariant[]) => `[${group.map((v) => `${v.url} + ${JSON.stringify(` ${v.width}w`)}`).join(', ')}].join(', ')`;
-  return [
-    '{',
-    `  src: ${src},`,
-    `  width: ${facts.width},`,
-    `  height: ${facts.height},`,
-    `  alt: ${JSON.stringify(alt)},`,
-    `  placeholder: ${JSON.stringify(facts.placeholder)},`,
-    `  format: ${JSON.stringify(facts.format)},`,
-    `  srcset: { ${groups.map(([format, group]) => `${JSON.stringify(format)}: ${srcset(group)}`).join(', ')} },`,
-    `  sources: [${groups.map(([format, group]) => `{ type: ${JSON.stringify(VARIANT_MIME[format])}, srcset: ${srcset(group)} }`).join(', ')}],`,
-    '}',
-  ].join('\n');
+/**
+ * Statements that give one image its URL fields, for modules whose URLs are expressions only a bundler resolves:
+ * `target` (e.g. `images["hero"]`) is the image's value with no URLs (`imageValue` with `src: ''` and no
+ * variants); these set its `src` and add, per format, its `srcset` and `sources` entry (in `imageValue`'s order).
+ */
+export function urlAssignments(target: string, { src, variants = [] }: Pick<ModuleCodeInput, 'src' | 'variants'>): string[] {
+  const statements = [`${target}.src = ${src};`];
+  for (const [format, group] of groupVariants(variants)) {
+    const srcset = `${target}.srcset[${JSON.stringify(format)}]`;
+    statements.push(
+      `${srcset} = [${group.map((v) => `${v.url} + ${JSON.stringify(` ${v.width}w`)}`).join(', ')}].join(', ');`,
+      `${target}.sources.push({ type: ${JSON.stringify(VARIANT_MIME[format])}, srcset: ${srcset} });`,
+    );
+  }
+  return statements;
 }
 
 export function moduleCode({ src, facts, alt, variants = [] }: ModuleCodeInput): string {
@@ -96,6 +95,11 @@ export function imageValue({ src, facts, alt, variants = [] }: ImageValueInput):
  * cost in Rollup.
  */
 export function imageJsonExpression(value: SeedreamImage): string {
+  return jsonExpression(value);
+}
+
+/** Any JSON value as a pure `JSON.parse` call of one single-quoted string literal. */
+export function jsonExpression(value: unknown): string {
   // Single quotes: JSON's own double quotes need no escaping (JSON text holds no raw line breaks).
   return `/* #__PURE__ */ JSON.parse('${JSON.stringify(value).replace(/[\\']/g, '\\$&')}')`;
 }

@@ -130,7 +130,28 @@ describe('seedream generate', () => {
     const images = (await importFresh<{ default: Record<string, ImageModule> }>(join(dir, 'src/art/index.js'))).default;
     expect(Object.keys(images).sort()).toEqual(['blog/cover', 'hero']);
     expect(images.hero!.srcset.webp).toMatch(/ 160w, .* 320w$/);
+    // The same value a module per image exports: one JSON.parse, then the URLs filled in.
+    expect(Object.keys(images.hero!)).toEqual(['src', 'width', 'height', 'alt', 'placeholder', 'format', 'srcset', 'sources']);
+    expect(Object.keys(images.hero!.srcset)).toEqual(['avif', 'webp']);
+    expect(images.hero!.sources).toEqual([
+      { type: 'image/avif', srcset: images.hero!.srcset.avif },
+      { type: 'image/webp', srcset: images.hero!.srcset.webp },
+    ]);
+    expect(images['blog/cover']).toMatchObject({ width: 512, height: 512, alt: 'a paper boat on a pond', srcset: {}, sources: [] });
+    expect(images['blog/cover']!.src).toMatch(/^file:.*\/\.seedream\/[0-9a-f]{16}\.jpg$/);
     expect(await readFile(join(dir, 'src/art/index.d.ts'), 'utf8')).toContain('declare const images: Record<"blog/cover" | "hero", SeedreamImage>;');
+
+    // Imported and not used, the index leaves nothing in a bundle.
+    await writeFile(join(dir, 'src/main.js'), "import images from './art/index.js';\nexport const answer = 42;\n");
+    const unused = await esbuild.build({
+      entryPoints: [join(dir, 'src/main.js')],
+      bundle: true,
+      format: 'esm',
+      write: false,
+      minify: true,
+      logLevel: 'silent',
+    });
+    expect(unused.outputFiles[0]!.text).not.toMatch(/seedream|placeholder|JSON/);
   });
 
   // `assets: "import"`: the modules import the cache files, and a bundler's own asset loader emits them (here
