@@ -33,23 +33,6 @@ export function groupVariants(variants: readonly ModuleVariant[]): Array<[Seedre
   return [...groups].map(([format, group]) => [format, [...group].sort((a, b) => a.width - b.width)]);
 }
 
-/**
- * Statements that give one image its URL fields, for modules whose URLs are expressions only a bundler resolves:
- * `target` (e.g. `images["hero"]`) is the image's value with no URLs (`imageValue` with `src: ''` and no
- * variants); these set its `src` and add, per format, its `srcset` and `sources` entry (in `imageValue`'s order).
- */
-export function urlAssignments(target: string, { src, variants = [] }: Pick<ModuleCodeInput, 'src' | 'variants'>): string[] {
-  const statements = [`${target}.src = ${src};`];
-  for (const [format, group] of groupVariants(variants)) {
-    const srcset = `${target}.srcset[${JSON.stringify(format)}]`;
-    statements.push(
-      `${srcset} = [${group.map((v) => `${v.url} + ${JSON.stringify(` ${v.width}w`)}`).join(', ')}].join(', ');`,
-      `${target}.sources.push({ type: ${JSON.stringify(VARIANT_MIME[format])}, srcset: ${srcset} });`,
-    );
-  }
-  return statements;
-}
-
 export function moduleCode({ src, facts, alt, variants = [] }: ModuleCodeInput): string {
   const groups = groupVariants(variants);
   const srcset = groups.map(

@@ -9,7 +9,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { writeFileAtomic } from '@seedream-kit/core/node';
 import type { CacheEntry } from '../cache/manifest.js';
-import { imageValue, jsonExpression, type ModuleCodeInput, moduleCode, urlAssignments } from '../module-code.js';
+import { VARIANT_MIME } from '../image/variants.js';
+import { groupVariants, imageValue, jsonExpression, type ModuleCodeInput, moduleCode } from '../module-code.js';
 
 export interface ModuleImage {
   name: string;
@@ -73,6 +74,41 @@ function codeInput(image: ModuleImage, url: (file: string) => string): ModuleCod
   };
 }
 
+/**
+ * The index's code: one JSON.parse of every image's value with each URL replaced by its place in one array of
+ * URL expressions (which only a bundler resolves), and a loop that puts the URLs in. For a bundler that is one
+ * string and one array to carry instead of an object literal or a statement per image: the cheapest shape
+ * measured (bench/results.json, rows "one index"). The loop sits in a pure function, so an index imported and
+ * not used leaves nothing in a bundle.
+ */
+function indexCode(images: Array<[name: string, input: ModuleCodeInput]>): string {
+  const urls: string[] = [];
+  const place = (expression: string) => urls.push(expression) - 1;
+  const values: Record<string, unknown> = {};
+  for (const [name, input] of images) {
+    const groups = groupVariants(input.variants ?? []);
+    values[name] = {
+      ...imageValue({ ...input, src: '', variants: [] }),
+      src: place(input.src),
+      // [place, width] per variant; a source names its format until the loop puts that format's srcset in.
+      srcset: Object.fromEntries(groups.map(([format, group]) => [format, group.map((variant) => [place(variant.url), variant.width])])),
+      sources: groups.map(([format]) => ({ type: VARIANT_MIME[format], srcset: format })),
+    };
+  }
+  return `const images = /* #__PURE__ */ (() => {
+  const images = ${jsonExpression(values)};
+  const urls = [${urls.join(', ')}];
+  for (const image of Object.values(images)) {
+    image.src = urls[image.src];
+    for (const format in image.srcset) image.srcset[format] = image.srcset[format].map(([place, width]) => urls[place] + ' ' + width + 'w').join(', ');
+    for (const source of image.sources) source.srcset = image.srcset[source.srcset];
+  }
+  return images;
+})();
+export default images;
+`;
+}
+
 async function writeIfChanged(path: string, text: string): Promise<boolean> {
   const existing = await readFile(path, 'utf8').catch(() => undefined);
   if (existing === text) return false;
@@ -94,18 +130,9 @@ export async function writeModules(options: {
   const { out, cacheDir, manifestName, assets = 'url' } = options;
   if (options.index) {
     const urls = assetUrls(assets, out, cacheDir);
-    // One JSON.parse of every image's fixed fields, then a statement per URL: for a bundler, one string to
-    // carry instead of an object literal per image to analyse (bench/results.json, rows "one index"). The
-    // statements sit in a pure function, so an index imported and not used is still dropped from the bundle.
-    const values: Record<string, unknown> = {};
-    const fills: string[] = [];
-    for (const image of options.images) {
-      const input = codeInput(image, urls.url);
-      values[image.name] = imageValue({ ...input, src: '', variants: [] });
-      fills.push(...urlAssignments(`images[${JSON.stringify(image.name)}]`, input));
-    }
-    const body = [`const images = ${jsonExpression(values)};`, ...fills, 'return images;'].join('\n  ');
-    const js = `${HEADER(manifestName)}${urls.declarations()}const images = /* #__PURE__ */ (() => {\n  ${body}\n})();\nexport default images;\n`;
+    // The code first: it names the files whose import declarations go before it.
+    const code = indexCode(options.images.map((image) => [image.name, codeInput(image, urls.url)]));
+    const js = `${HEADER(manifestName)}${urls.declarations()}${code}`;
     const names = options.images.map((image) => JSON.stringify(image.name)).join(' | ') || 'never';
     const dts = `${HEADER(manifestName)}export type SeedreamImage = ${IMAGE_TYPE};\ndeclare const images: Record<${names}, SeedreamImage>;\nexport default images;\n`;
     if (await writeIfChanged(join(out, 'index.js'), js)) written.push(join(out, 'index.js'));
