@@ -164,7 +164,7 @@ async function warmRows(scratch, emulator, repeats) {
     // The CLI's way: `seedream generate` wrote a module per image (committed with the cache); the bundler builds
     // them with the plain project's own asset handling: `assets: "import"`, since every plain project here has an
     // asset import. (Vite, webpack and Rspack also resolve the default `new URL(…, import.meta.url)`, at a higher
-    // cost: in A/B runs of the index, webpack 1.62× with URLs against 1.17× with imports, Vite 1.25× against 0.99×.)
+    // cost: in one A/B run of the index, webpack 1.39× with URLs against 1.09× with imports, Vite 1.09× against 0.99×.)
     const cli = join(scratch, `warm-${bundler}-cli`);
     await project(cli, `${Array.from({ length: WARM_IMAGES }, (_, i) => `import i${i} from './seedream/img-${i}.js';`).join('\n')}\n${use(WARM_IMAGES)}`);
     await cp(join(filled, '.seedream'), join(cli, '.seedream'), { recursive: true });
