@@ -1,10 +1,11 @@
 /**
  * The Vite glue over @seedream-kit/art's engine: resolves `seedream:*` imports, emits hashed assets in
- * builds, serves images and swaps placeholders over HMR in dev, and prunes the cache on request.
+ * builds (build-assets.ts), serves images and swaps placeholders over HMR in dev, and prunes the cache on request.
  */
 import { relative } from 'node:path';
 import { ArtEngine, type ModuleVariant, moduleCode, type ResolvedImage, type ResolvedVariant, RESOLVED_PREFIX, slug } from '@seedream-kit/art';
 import type { Plugin, ResolvedConfig, ViteDevServer } from 'vite';
+import { buildAssets } from './build-assets.js';
 import { createImageMiddleware, type MemoryImage } from './dev/image-middleware.js';
 import type { SeedreamPluginOptions } from './types.js';
 
@@ -36,6 +37,8 @@ export function seedream(options: SeedreamPluginOptions = {}): SeedreamPlugin {
   const memoryImages = new Map<string, MemoryImage>();
   /** Dev only: module ids waiting for their generated image. */
   const awaitingSwap = new Set<string>();
+
+  const assets = buildAssets(() => config);
 
   const devUrl = (path: string) => `${config.base.replace(/\/$/, '')}${devPrefix}${path}`;
 
@@ -108,6 +111,7 @@ export function seedream(options: SeedreamPluginOptions = {}): SeedreamPlugin {
 
     buildStart() {
       buildFailed = false;
+      assets.reset();
     },
 
     resolveId: {
@@ -129,13 +133,18 @@ export function seedream(options: SeedreamPluginOptions = {}): SeedreamPlugin {
         if (config.command === 'build') {
           const image = await images.resolve(request);
           const name = slug(request.label);
-          const reference = this.emitFile({ type: 'asset', name: `${name}.${extensionOf(image.facts.format)}`, source: image.bytes });
+          const src = assets.emit(this, { name, extension: extensionOf(image.facts.format), bytes: image.bytes, sha256: image.entry?.sha256 });
           const variants = (await engine.variants(image)).map((variant) => ({
-            url: `import.meta.ROLLDOWN_FILE_URL_${this.emitFile({ type: 'asset', name: `${name}-${variant.width}w.${variant.extension}`, source: variant.bytes })}`,
+            url: assets.emit(this, {
+              name: `${name}-${variant.width}w`,
+              extension: variant.extension,
+              bytes: variant.bytes,
+              sha256: variant.file?.slice(0, 16),
+            }),
             width: variant.width,
             format: variant.format,
           }));
-          return { code: moduleCode({ src: `import.meta.ROLLDOWN_FILE_URL_${reference}`, facts: image.facts, alt: request.alt, variants }), moduleType: 'js' };
+          return { code: moduleCode({ src, facts: image.facts, alt: request.alt, variants }), moduleType: 'js' };
         }
 
         const found = await images.lookup(request);

@@ -4,6 +4,7 @@
  */
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { InlineConfig } from 'vite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   FAKE_KEY,
@@ -99,6 +100,38 @@ describe('vite build', () => {
     const emulator = await testEmulator();
     const images = await evaluateImages(await buildInMemory(root, online(emulator), { config: { base: '/app/' } }));
     expect(images.hero!.src).toMatch(/^\/app\/assets\/hero-[\w-]+\.png$/);
+  });
+
+  it('names files after their content where Vite adds nothing to the URL, and leaves them to Vite where it does', async () => {
+    const root = await copyFixture('basic');
+    const emulator = await testEmulator();
+    // buildInMemory's build options, with some added (its `config` replaces `build` whole).
+    const heroOf = async (config: InlineConfig, build: InlineConfig['build'] = {}, output?: object) => {
+      const rolldownOptions = { input: join(root, 'src/main.js'), preserveEntrySignatures: 'strict' as const, ...(output ? { output } : {}) };
+      const files = await buildInMemory(root, online(emulator), {
+        config: { ...config, build: { write: false, modulePreload: false, rolldownOptions, ...build } },
+      });
+      const { src } = (await evaluateImages(files)).hero!;
+      return { src, files };
+    };
+    // An absolute base (a path, or a CDN URL): a literal URL to <assetsDir>/<name>-<8 hex of the SHA-256>.
+    const plain = await heroOf({});
+    const bytes = bytesOf(plain.files.get(plain.src.slice(1))!);
+    expect(plain.src).toBe(`/assets/hero-${sha256(bytes).slice(0, 8)}.png`);
+    const cdn = await heroOf({ base: 'https://cdn.example/app/' }, { assetsDir: 'static' });
+    expect(cdn.src).toBe(`https://cdn.example/app/static/hero-${sha256(bytes).slice(0, 8)}.png`);
+    expect(bytesOf(cdn.files.get(`static/hero-${sha256(bytes).slice(0, 8)}.png`)!).equals(bytes)).toBe(true);
+    // Where Vite has a say (renderBuiltUrl, assetFileNames, a relative base), the asset is Vite's to name.
+    const rendered = await heroOf({ experimental: { renderBuiltUrl: (fileName) => `https://img.example/${fileName}` } });
+    expect(rendered.src).toMatch(/^https:\/\/img\.example\/assets\/hero-[\w-]{8}\.png$/);
+    expect(rendered.src).not.toContain(sha256(bytes).slice(0, 8));
+    const named = await heroOf({}, {}, { assetFileNames: 'img/[name].[hash][extname]' });
+    expect(named.src).toMatch(/^\/img\/hero\.[\w-]+\.png$/);
+    for (const { src, files } of [rendered, named]) {
+      const path = src.replace(/^https:\/\/img\.example\//, '').replace(/^\//, '');
+      expect(bytesOf(files.get(path)!).equals(bytes)).toBe(true);
+    }
+    expect(emulator.log.generations()).toHaveLength(4);
   });
 
   it('makes no generation request on the second build and produces byte-identical output without touching the cache', async () => {
@@ -246,7 +279,9 @@ describe('vite build', () => {
     }
     const images = await evaluateImages(files);
     expect(images.a!.src).toBe(images.b!.src);
-    expect(images.a!.src).toBe(images.c!.src);
+    // The named image is the same bytes under its own name (one generation, two labels).
+    expect(images.c!.src).toMatch(/^\/assets\/twins-[0-9a-f]{8}\.jpg$/);
+    expect(bytesOf(files.get(images.c!.src.slice(1))!).equals(bytesOf(files.get(images.a!.src.slice(1))!))).toBe(true);
     expect([images.a!.alt, images.b!.alt, images.c!.alt]).toEqual(['First', 'Second', 'twin peaks']);
   });
 
