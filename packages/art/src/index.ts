@@ -21,6 +21,7 @@ export { describeImage, placeholderFromThumbhash } from './image/describe.js';
 export type { ImageFacts } from './image/describe.js';
 export { deriveVariants, VARIANT_ENCODING, VARIANT_MIME, variantWidths } from './image/variants.js';
 export { groupVariants, imageJsonExpression, imageValue, moduleCode } from './module-code.js';
+export { imageExtension, imageOutputName, outputFileName, variantOutputName } from './output-names.js';
 export type { ImageValueInput, ModuleCodeInput, ModuleVariant } from './module-code.js';
 export { IMAGE_NAME, normalizeInline, PREFIX, parseSpecifier, RESOLVED_PREFIX, slug } from './specifier.js';
 export type { Specifier } from './specifier.js';

@@ -3,21 +3,23 @@
  * the same engine (@seedream-kit/art) as the Vite plugin — the same module, cache folder and lock file.
  * Images and their variants are emitted with content-hashed file names and exported as `publicPath + file`.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import {
   ArtEngine,
   type ArtLog,
   type ImageValueInput,
+  imageExtension,
   imageJsonExpression,
+  imageOutputName,
   imageValue,
   moduleCode,
+  outputFileName,
   PREFIX,
   RESOLVED_PREFIX,
   type SeedreamArtOptions,
   type SeedreamImage,
-  slug,
+  variantOutputName,
 } from '@seedream-kit/art';
 import type { AliasDecisionHost } from './alias-decision.js';
 import { esbuildNamedImages } from './esbuild-images.js';
@@ -57,9 +59,6 @@ const SAMPLE_IMAGE: ImageValueInput = {
   facts: { width: 2, height: 1, format: 'png', placeholder: 'data:image/webp;base64,AA' },
   alt: 'Sample "alt"',
 };
-
-const hash8 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
-const extensionOf = (format: 'png' | 'jpeg') => (format === 'jpeg' ? 'jpg' : 'png');
 
 export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | undefined> = (options = {}, meta) => {
   // Rollup takes the named exports from the default export's properties (`syntheticNamedExports`): one binding
@@ -101,8 +100,8 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
   };
 
   const configureEngine = () => engine.configure({ root: root ?? process.cwd(), log: logger });
-  /** An image's file in the output folder: named after its label and the first 8 hex of its content's SHA-256. */
-  const imageFile = (label: string, sha256: string, format: 'png' | 'jpeg') => fileName(`${slug(label)}-${sha256.slice(0, 8)}.${extensionOf(format)}`);
+  /** An image's file in the output folder (named as in every adapter: art's output-names.ts). */
+  const imageFile = (label: string, sha256: string, format: 'png' | 'jpeg') => fileName(outputFileName(label, sha256, imageExtension(format)));
 
   async function loadImage(this: UnpluginBuildContext & UnpluginContext, id: string, exports?: 'default') {
     if (!id.startsWith(RESOLVED_PREFIX)) return null;
@@ -110,7 +109,6 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
       const request = await engine.request(id);
       for (const file of request.files) this.addWatchFile(file);
       const image = await engine.image(request);
-      const name = slug(request.label);
       const emit = (file: string, source: Uint8Array) => {
         if (!emitted.has(file)) {
           emitted.add(file);
@@ -119,9 +117,9 @@ export const seedreamUnpluginFactory: UnpluginFactory<SeedreamUnpluginOptions | 
         }
         return base + file;
       };
-      const src = emit(imageFile(request.label, image.entry?.sha256 ?? hash8(image.bytes), image.facts.format), image.bytes);
+      const src = emit(fileName(imageOutputName(request.label, image)), image.bytes);
       const variants = (await engine.variants(image)).map((variant) => ({
-        url: emit(fileName(`${name}-${variant.width}w-${hash8(variant.bytes)}.${variant.extension}`), variant.bytes),
+        url: emit(fileName(variantOutputName(request.label, variant)), variant.bytes),
         width: variant.width,
         format: variant.format,
       }));

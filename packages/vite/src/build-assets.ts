@@ -4,12 +4,12 @@
  * Vite's own way is a hashed asset referenced as `import.meta.ROLLDOWN_FILE_URL_<ref>`, which Vite turns into a
  * URL that honours a relative `base`, `experimental.renderBuiltUrl` and a custom `assetFileNames`. When none of
  * those is in play (an absolute base, no renderBuiltUrl, no assetFileNames, not a library or SSR build), a file
- * gets a fixed name instead, `<assetsDir>/<name>-<first 8 hex of its SHA-256>.<ext>`, and the module a literal
- * URL: the same bytes, at a URL Rolldown need not work out. That made warm builds of 100 images about 0.15× of
- * the plain build cheaper in A/B runs (bench/vite.mjs measures the result).
+ * gets the name every adapter gives it (@seedream-kit/art's output names: content-hashed) under `assetsDir`,
+ * and the module a literal URL: the same bytes, at a URL Rolldown need not work out. That made warm builds of
+ * 100 images about 0.15× of the plain build cheaper in A/B runs (bench/vite.mjs measures the result).
  */
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
+import { imageExtension, imageOutputName, type ResolvedImage, type ResolvedVariant, slug, variantOutputName } from '@seedream-kit/art';
 import type { ResolvedConfig } from 'vite';
 
 interface AssetContext {
@@ -17,8 +17,10 @@ interface AssetContext {
 }
 
 export interface BuildAssets {
-  /** Emits a file (once per name) and returns its URL as a JS expression. `sha256` (hex, 8 or more digits) when the cache knows it. */
-  emit(context: AssetContext, file: { name: string; extension: string; bytes: Uint8Array; sha256?: string | undefined }): string;
+  /** Emits an image's file (once per name) and returns its URL as a JS expression. */
+  image(context: AssetContext, label: string, image: ResolvedImage): string;
+  /** The same for one of its responsive variants. */
+  variant(context: AssetContext, label: string, variant: ResolvedVariant): string;
   /** Forgets what was emitted (each build starts empty). */
   reset(): void;
 }
@@ -36,25 +38,24 @@ export function literalUrlsFit(config: ResolvedConfig): boolean {
   );
 }
 
-export function buildAssets(config: () => ResolvedConfig): BuildAssets {
+/** The build's way of emitting, fixed by its resolved config. */
+export function buildAssets(config: ResolvedConfig): BuildAssets {
+  const literal = literalUrlsFit(config);
   const emitted = new Set<string>();
-  let literal: boolean | undefined;
+  /** `name`: the asset's name for Vite to hash; `fileName`: the name to use as it is (literal URLs only). */
+  const emit = (context: AssetContext, name: string, fileName: () => string, bytes: Uint8Array): string => {
+    if (!literal) return `import.meta.ROLLDOWN_FILE_URL_${context.emitFile({ type: 'asset', name, source: bytes })}`;
+    const path = posix.join(config.build.assetsDir, fileName());
+    if (!emitted.has(path)) {
+      emitted.add(path);
+      context.emitFile({ type: 'asset', fileName: path, source: bytes });
+    }
+    return JSON.stringify(config.base + path);
+  };
   return {
-    emit(context, { name, extension, bytes, sha256 }) {
-      const resolved = config();
-      literal ??= literalUrlsFit(resolved);
-      if (!literal) return `import.meta.ROLLDOWN_FILE_URL_${context.emitFile({ type: 'asset', name: `${name}.${extension}`, source: bytes })}`;
-      const hash = (sha256 ?? createHash('sha256').update(bytes).digest('hex')).slice(0, 8);
-      const fileName = posix.join(resolved.build.assetsDir, `${name}-${hash}.${extension}`);
-      if (!emitted.has(fileName)) {
-        emitted.add(fileName);
-        context.emitFile({ type: 'asset', fileName, source: bytes });
-      }
-      return JSON.stringify(resolved.base + fileName);
-    },
-    reset() {
-      emitted.clear();
-      literal = undefined;
-    },
+    image: (context, label, image) => emit(context, `${slug(label)}.${imageExtension(image.facts.format)}`, () => imageOutputName(label, image), image.bytes),
+    variant: (context, label, variant) =>
+      emit(context, `${slug(label)}-${variant.width}w.${variant.extension}`, () => variantOutputName(label, variant), variant.bytes),
+    reset: () => emitted.clear(),
   };
 }

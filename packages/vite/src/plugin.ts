@@ -3,9 +3,9 @@
  * builds (build-assets.ts), serves images and swaps placeholders over HMR in dev, and prunes the cache on request.
  */
 import { relative } from 'node:path';
-import { ArtEngine, type ModuleVariant, moduleCode, type ResolvedImage, type ResolvedVariant, RESOLVED_PREFIX, slug } from '@seedream-kit/art';
+import { ArtEngine, imageExtension, type ModuleVariant, moduleCode, type ResolvedImage, type ResolvedVariant, RESOLVED_PREFIX } from '@seedream-kit/art';
 import type { Plugin, ResolvedConfig, ViteDevServer } from 'vite';
-import { buildAssets } from './build-assets.js';
+import { type BuildAssets, buildAssets } from './build-assets.js';
 import { createImageMiddleware, type MemoryImage } from './dev/image-middleware.js';
 import type { SeedreamPluginOptions } from './types.js';
 
@@ -23,8 +23,6 @@ export type SeedreamPlugin = Plugin<SeedreamPluginApi> & { api: SeedreamPluginAp
 /** HMR custom event sent when a generated image replaces its placeholder in `vite dev`. */
 export const UPDATE_EVENT = 'seedream:update';
 
-const extensionOf = (format: 'png' | 'jpeg') => (format === 'jpeg' ? 'jpg' : 'png');
-
 export function seedream(options: SeedreamPluginOptions = {}): SeedreamPlugin {
   const { devPrefix: devPrefixOption, ...artOptions } = options;
   const engine = new ArtEngine(artOptions);
@@ -38,14 +36,15 @@ export function seedream(options: SeedreamPluginOptions = {}): SeedreamPlugin {
   /** Dev only: module ids waiting for their generated image. */
   const awaitingSwap = new Set<string>();
 
-  const assets = buildAssets(() => config);
+  /** Build only: how image files are emitted (set once the config is resolved). */
+  let assets: BuildAssets;
 
   const devUrl = (path: string) => `${config.base.replace(/\/$/, '')}${devPrefix}${path}`;
 
   /** Dev: the URL of an image, registering in-memory ones with the middleware. */
   function devSource(image: ResolvedImage): string {
     if (image.entry) return devUrl(image.entry.file);
-    const path = `~${image.origin}/${image.request.key.slice(0, 16)}.${extensionOf(image.facts.format)}`;
+    const path = `~${image.origin}/${image.request.key.slice(0, 16)}.${imageExtension(image.facts.format)}`;
     memoryImages.set(path, { bytes: image.bytes, type: `image/${image.facts.format}` });
     return devUrl(path);
   }
@@ -97,6 +96,7 @@ export function seedream(options: SeedreamPluginOptions = {}): SeedreamPlugin {
 
     configResolved(resolved) {
       config = resolved;
+      assets = buildAssets(resolved);
       engine.configure({
         root: config.root,
         log: { info: (message) => config.logger.info(message, { timestamp: true }), warn: (message) => config.logger.warn(message, { timestamp: true }) },
@@ -132,15 +132,9 @@ export function seedream(options: SeedreamPluginOptions = {}): SeedreamPlugin {
 
         if (config.command === 'build') {
           const image = await images.resolve(request);
-          const name = slug(request.label);
-          const src = assets.emit(this, { name, extension: extensionOf(image.facts.format), bytes: image.bytes, sha256: image.entry?.sha256 });
+          const src = assets.image(this, request.label, image);
           const variants = (await engine.variants(image)).map((variant) => ({
-            url: assets.emit(this, {
-              name: `${name}-${variant.width}w`,
-              extension: variant.extension,
-              bytes: variant.bytes,
-              sha256: variant.file?.slice(0, 16),
-            }),
+            url: assets.variant(this, request.label, variant),
             width: variant.width,
             format: variant.format,
           }));

@@ -9,6 +9,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAtomicWriteTemp, writeFileAtomic } from '@seedream-kit/core/node';
 import { sha256 } from '../internal/hash.js';
+import { imageExtension } from '../output-names.js';
 import type { CanonicalRequest } from '../generate/request.js';
 import type { ImageFacts } from '../image/describe.js';
 import type { SeedreamVariantFormat } from '../types.js';
@@ -107,7 +108,7 @@ export class CacheStore {
   async put(key: string, { bytes, facts, source, request }: NewImage): Promise<CacheEntry> {
     const digest = sha256(bytes);
     const entry: CacheEntry = {
-      file: `${digest.slice(0, 16)}.${facts.format === 'jpeg' ? 'jpg' : 'png'}`,
+      file: `${digest.slice(0, 16)}.${imageExtension(facts.format)}`,
       sha256: digest,
       width: facts.width,
       height: facts.height,
