@@ -165,18 +165,22 @@ async function warmRows(scratch, emulator, repeats) {
     // them with the plain project's own asset handling: `assets: "import"`, since every plain project here has an
     // asset import. (Vite, webpack and Rspack also resolve the default `new URL(…, import.meta.url)`, at a higher
     // cost: in one A/B run of the index, webpack 1.39× with URLs against 1.09× with imports, Vite 1.09× against 0.99×.)
-    const cli = join(scratch, `warm-${bundler}-cli`);
-    await project(cli, `${Array.from({ length: WARM_IMAGES }, (_, i) => `import i${i} from './seedream/img-${i}.js';`).join('\n')}\n${use(WARM_IMAGES)}`);
-    await cp(join(filled, '.seedream'), join(cli, '.seedream'), { recursive: true });
     const assets = 'import';
-    await writeFile(join(cli, 'seedream.images.json'), JSON.stringify({ images, out: 'src/seedream', assets }));
-    const check = await seedreamCli(cli, ['generate', '--offline']);
+    /** A project whose modules `seedream generate --offline` writes from the filled cache; resolves with its wall time. */
+    const cliProject = async (root, main, manifest) => {
+      await project(root, main);
+      await cp(join(filled, '.seedream'), join(root, '.seedream'), { recursive: true });
+      await writeFile(join(root, 'seedream.images.json'), JSON.stringify({ images, out: 'src/seedream', assets, ...manifest }));
+      return seedreamCli(root, ['generate', '--offline']);
+    };
+    const cli = join(scratch, `warm-${bundler}-cli`);
+    const check = await cliProject(
+      cli,
+      `${Array.from({ length: WARM_IMAGES }, (_, i) => `import i${i} from './seedream/img-${i}.js';`).join('\n')}\n${use(WARM_IMAGES)}`,
+    );
     // The same with `"index": true`: one module for all 100 images.
     const index = join(scratch, `warm-${bundler}-index`);
-    await project(index, "import images from './seedream/index.js';\nglobalThis.images = Object.values(images);\n");
-    await cp(join(filled, '.seedream'), join(index, '.seedream'), { recursive: true });
-    await writeFile(join(index, 'seedream.images.json'), JSON.stringify({ images, out: 'src/seedream', assets, index: true }));
-    await seedreamCli(index, ['generate', '--offline']);
+    await cliProject(index, "import images from './seedream/index.js';\nglobalThis.images = Object.values(images);\n", { index: true });
 
     const before = emulator.log.generations().length;
     for (let i = 0; i < 2; i++) {
