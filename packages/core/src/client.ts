@@ -5,7 +5,7 @@
  * against the model table and binary reference images become data URIs. Defaults suit a paid, slow,
  * non-idempotent call: a 10-minute deadline, a 3-minute stream idle limit, and no retries.
  */
-import { APIError, SeedreamError, SeedreamValidationError, type SeedreamError as SeedreamErrorType } from './errors.js';
+import { APIError, type APIErrorInit, SeedreamError, SeedreamValidationError, type SeedreamError as SeedreamErrorType } from './errors.js';
 import { DEFAULT_MODEL } from './models.js';
 import type { GenerateParams, GenerateResult, ImageStream, RequestOptions, RetryOptions, Seedream, SeedreamOptions, ValidationOptions } from './types.js';
 import { hasValidationErrors, resolveCapabilities, validateParams } from './validation.js';
@@ -66,6 +66,13 @@ export class SeedreamClient implements Seedream {
   #baseHeadersChecked = false;
   /** The last key that passed the checks below (they run once per key, not per call). */
   #checkedKey: string | undefined;
+  /**
+   * Redirects are never followed (a POST must not be replayed elsewhere or turned into a GET; a 3xx means a wrong
+   * baseURL). Outside browsers the fetch is told to fail on one: Node's fetch copies the request body for every
+   * other mode, about a sixth of a small call's cost. Browsers keep `manual`, whose answer says more than their
+   * bare "Failed to fetch".
+   */
+  readonly #redirect: RequestRedirect = isBrowserLike() ? 'manual' : 'error';
 
   constructor(options: SeedreamOptions = {}) {
     if (typeof options.apiKey === 'string' && options.apiKey && isBrowserLike() && !options.dangerouslyAllowBrowser) {
@@ -129,7 +136,7 @@ export class SeedreamClient implements Seedream {
       try {
         response = withoutSecretInHeaders(await this.#fetch(this.#endpoint, this.#init(payload, headers, scope)), apiKey);
       } catch (error) {
-        failure = scope.failure(error, 'fetch', { apiKey });
+        failure = fetchFailure(error, scope, apiKey);
       }
       scope.stopIdle();
       if (!response?.ok) {
@@ -194,8 +201,7 @@ export class SeedreamClient implements Seedream {
       headers,
       body: payload,
       signal: scope.signal,
-      // A POST must not be silently turned into a GET by a redirect: a 3xx means a wrong baseURL.
-      redirect: 'manual',
+      redirect: this.#redirect,
     };
   }
 
@@ -213,7 +219,7 @@ export class SeedreamClient implements Seedream {
         if (response.ok) return response;
         failure = await errorFromResponse(response, scope, apiKey);
       } catch (error) {
-        failure = scope.failure(error, 'fetch', { apiKey });
+        failure = fetchFailure(error, scope, apiKey);
       } finally {
         scope.stopIdle();
       }
@@ -233,15 +239,28 @@ async function errorFromResponse(response: Response, scope: CallScope, apiKey: s
   // In browsers a manual redirect is an opaque response with status 0.
   if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
     const location = response.headers.get('location');
-    return new APIError({
+    return redirectError(`${response.status} redirect${location ? ` to ${location}` : ''}`, {
       status: response.status,
-      message: `${response.status} redirect${location ? ` to ${location}` : ''}: check \`baseURL\` (it should end in /v1, e.g. https://api.cometapi.com/v1)`,
       headers: response.headers,
       requestId: error.requestId,
       body: error.body,
     });
   }
   return error;
+}
+
+/** The error for a fetch that rejected: a refused redirect (`redirect: 'error'`), or else the scope's verdict. */
+function fetchFailure(error: unknown, scope: CallScope, apiKey: string | undefined): SeedreamErrorType {
+  // Node's fetch rejects a refused redirect with a TypeError whose cause says so; the status is not kept (0,
+  // as for a browser's opaque redirect). The server answered, so nothing was billed.
+  if (!scope.cause && error instanceof TypeError && /redirect/i.test(String((error.cause as { message?: unknown } | undefined)?.message ?? error.message))) {
+    return redirectError('The server answered with a redirect', { status: 0 });
+  }
+  return scope.failure(error, 'fetch', { apiKey });
+}
+
+function redirectError(what: string, init: Omit<APIErrorInit, 'message'>): APIError {
+  return new APIError({ ...init, message: `${what}: check \`baseURL\` (it should end in /v1, e.g. https://api.cometapi.com/v1)` });
 }
 
 /** The body as text; a failure while reading is a connection error (or the abort that caused it). */

@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '@seedream-kit/emulator';
-import { createSeedream, DEFAULT_MODEL, models, sniffImageType, type GenerateParams, type SucceededImage } from '../src/index.js';
-import { downloadImage } from '../src/node.js';
+import { APIError, createSeedream, DEFAULT_MODEL, models, sniffImageType, type GenerateParams, type SucceededImage } from '../src/index.js';
+import { createNodeFetch, downloadImage } from '../src/node.js';
 import { caught, clientFor, closedPort, FAKE_KEY, fault, imageBytes, rawServer, readBody, withEmulator } from './helpers.js';
 
 let emu: Emulator;
@@ -245,10 +245,19 @@ describe('connection details', () => {
       response.end('<html>moved</html>');
     });
     try {
-      const error = await caught<Error & { status: number }>(createSeedream({ baseURL: server.url, apiKey: FAKE_KEY }).generate({ prompt: 'x' }));
-      expect(error.status).toBe(301);
-      expect(error.message).toMatch(/baseURL/);
+      // Node's fetch is told to refuse it, which keeps neither status nor location (0, as a browser's opaque redirect).
+      const refused = await caught<Error & { status: number }>(createSeedream({ baseURL: server.url, apiKey: FAKE_KEY, maxRetries: 2 }).generate({ prompt: 'x' }));
+      expect(refused).toBeInstanceOf(APIError);
+      expect(refused.status).toBe(0);
+      expect(refused.message).toMatch(/^The server answered with a redirect: check `baseURL`/);
       expect(server.requests).toBe(1);
+      // A fetch that hands the 3xx back (as createNodeFetch does) gives its status and location.
+      const handedBack = await caught<Error & { status: number }>(
+        createSeedream({ baseURL: server.url, apiKey: FAKE_KEY, fetch: createNodeFetch() }).generate({ prompt: 'x' }),
+      );
+      expect(handedBack.status).toBe(301);
+      expect(handedBack.message).toMatch(/^301 redirect to https:\/\/api\.example\.test\/v1\/images\/generations: check `baseURL`/);
+      expect(server.requests).toBe(2);
     } finally {
       await server.close();
     }
