@@ -246,7 +246,9 @@ describe('connection details', () => {
     });
     try {
       // Node's fetch is told to refuse it, which keeps neither status nor location (0, as a browser's opaque redirect).
-      const refused = await caught<Error & { status: number }>(createSeedream({ baseURL: server.url, apiKey: FAKE_KEY, maxRetries: 2 }).generate({ prompt: 'x' }));
+      const refused = await caught<Error & { status: number }>(
+        createSeedream({ baseURL: server.url, apiKey: FAKE_KEY, maxRetries: 2 }).generate({ prompt: 'x' }),
+      );
       expect(refused).toBeInstanceOf(APIError);
       expect(refused.status).toBe(0);
       expect(refused.message).toMatch(/^The server answered with a redirect: check `baseURL`/);
