@@ -230,7 +230,7 @@ export class SeedreamClient implements Seedream {
 async function errorFromResponse(response: Response, scope: CallScope, apiKey: string | undefined): Promise<SeedreamErrorType> {
   let text: string | undefined;
   try {
-    text = await response.text();
+    text = await scope.untilAborted(response.text());
   } catch (_error) {
     if (scope.cause) return scope.abortError({ requestId: requestIdOf(response.headers) });
     text = undefined;
@@ -266,7 +266,7 @@ function redirectError(what: string, init: Omit<APIErrorInit, 'message'>): APIEr
 /** The body as text; a failure while reading is a connection error (or the abort that caused it). */
 async function readText(response: Response, scope: CallScope, apiKey: string | undefined, requestId: string | undefined): Promise<string> {
   try {
-    return await response.text();
+    return await scope.untilAborted(response.text());
   } catch (error) {
     throw scope.failure(error, 'body', { requestId, apiKey });
   }
@@ -300,7 +300,7 @@ async function readB64Result(
     const body = response.body;
     if (body) {
       const chunks = body.getReader();
-      for (let chunk = await chunks.read(); !chunk.done; chunk = await chunks.read()) reader.push(chunk.value);
+      for (let chunk = await scope.untilAborted(chunks.read()); !chunk.done; chunk = await scope.untilAborted(chunks.read())) reader.push(chunk.value);
     }
   } catch (error) {
     throw scope.failure(error, 'body', { requestId, apiKey });

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '@seedream-kit/emulator';
-import { APIError, createSeedream, DEFAULT_MODEL, models, sniffImageType, type GenerateParams, type SucceededImage } from '../src/index.js';
+import { APIError, APITimeoutError, createSeedream, DEFAULT_MODEL, models, sniffImageType, type GenerateParams, type SucceededImage } from '../src/index.js';
 import { createNodeFetch, downloadImage } from '../src/node.js';
 import { caught, clientFor, closedPort, FAKE_KEY, fault, imageBytes, rawServer, readBody, withEmulator } from './helpers.js';
 
@@ -263,6 +263,25 @@ describe('connection details', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('a body read that the abort leaves pending (as Node 20 fetch sometimes does) still ends the call at its limit', async () => {
+    // A fetch whose body never delivers and never fails, whatever the signal says.
+    const stuck = (contentType: string) => async () =>
+      new Response(new ReadableStream({ pull: () => new Promise<void>(() => undefined) }), { headers: { 'content-type': contentType } });
+    const client = (contentType: string, options: { timeout?: number; streamIdleTimeout?: number }) =>
+      createSeedream({ baseURL: 'http://127.0.0.1:9/v1', apiKey: FAKE_KEY, fetch: stuck(contentType), ...options });
+    for (const response_format of ['url', 'b64_json'] as const) {
+      const error = await caught<APITimeoutError>(client('application/json', { timeout: 200 }).generate({ prompt: 'x', response_format }));
+      expect(error, response_format).toBeInstanceOf(APITimeoutError);
+      expect(error.phase).toBe('deadline');
+    }
+    const stream = await client('text/event-stream', { streamIdleTimeout: 200 }).generate({ prompt: 'x', stream: true });
+    const idle = await caught<APITimeoutError>(async () => {
+      for await (const _ of stream);
+    });
+    expect(idle).toBeInstanceOf(APITimeoutError);
+    expect(idle.phase).toBe('idle');
   });
 
   it('uses an injected fetch', async () => {

@@ -83,6 +83,9 @@ export class CallScope {
   private idleTimer: Timer | undefined;
   private idleArmed = false;
   private onUserAbort: (() => void) | undefined;
+  /** Rejects once the scope aborts; made at the first `untilAborted` (most calls never race a read). */
+  private aborted: Promise<never> | undefined;
+  private rejectAborted: ((reason: Error) => void) | undefined;
 
   constructor(
     private readonly userSignal: AbortSignal | undefined,
@@ -110,6 +113,24 @@ export class CallScope {
     this.cause = cause;
     this.clearTimers();
     this.controller.abort();
+    this.rejectAborted?.(new Error(`aborted (${cause})`));
+  }
+
+  /**
+   * `read` (of a response body), or a rejection as soon as the scope aborts. Aborting the request should fail a
+   * pending body read, but Node 20's fetch sometimes leaves one pending for good (seen with `redirect: 'error'`):
+   * the call's end must not depend on the fetch in use. The rejection is meant for `failure()`, which turns it into
+   * the abort's error.
+   */
+  untilAborted<T>(read: Promise<T>): Promise<T> {
+    if (this.cause) {
+      read.catch(() => undefined);
+      return Promise.reject(new Error(`aborted (${this.cause})`));
+    }
+    this.aborted ??= new Promise<never>((_resolve, reject) => {
+      this.rejectAborted = reject;
+    });
+    return Promise.race([read, this.aborted]);
   }
 
   /**

@@ -214,7 +214,7 @@ export class SeedreamImageStream implements ImageStream {
             // The idle timer runs while a chunk is awaited (inline: a helper's async frame per open stream is memory).
             scope.startIdle();
             try {
-              chunk = await reader!.read();
+              chunk = await scope.untilAborted(reader!.read());
             } finally {
               scope.stopIdle();
             }
