@@ -83,9 +83,8 @@ export class CallScope {
   private idleTimer: Timer | undefined;
   private idleArmed = false;
   private onUserAbort: (() => void) | undefined;
-  /** Rejects once the scope aborts; made at the first `untilAborted` (most calls never race a read). */
-  private aborted: Promise<never> | undefined;
-  private rejectAborted: ((reason: Error) => void) | undefined;
+  /** Fails the read that `untilAborted` is waiting for (one at a time: a body is read chunk after chunk). */
+  private failPendingRead: ((reason: Error) => void) | undefined;
 
   constructor(
     private readonly userSignal: AbortSignal | undefined,
@@ -113,7 +112,7 @@ export class CallScope {
     this.cause = cause;
     this.clearTimers();
     this.controller.abort();
-    this.rejectAborted?.(new Error(`aborted (${cause})`));
+    this.failPendingRead?.(new Error(`aborted (${cause})`));
   }
 
   /**
@@ -127,10 +126,21 @@ export class CallScope {
       read.catch(() => undefined);
       return Promise.reject(new Error(`aborted (${this.cause})`));
     }
-    this.aborted ??= new Promise<never>((_resolve, reject) => {
-      this.rejectAborted = reject;
+    // Not Promise.race against one long-lived promise: each race would leave it a reaction holding that read's
+    // chunk until the call ends (60 MB of a b64_json answer).
+    return new Promise<T>((resolve, reject) => {
+      this.failPendingRead = reject;
+      read.then(
+        (value) => {
+          this.failPendingRead = undefined;
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.failPendingRead = undefined;
+          reject(error);
+        },
+      );
     });
-    return Promise.race([read, this.aborted]);
   }
 
   /**
