@@ -13,7 +13,7 @@ import { apiErrorFromBody, jsonMayHoldSecret, requestIdOf } from './internal/api
 import { headerIssues, serializeBody, withoutSecretInHeaders } from './internal/request-safety.js';
 import { B64JsonReader } from './internal/b64-json-reader.js';
 import { CallScope } from './internal/call-scope.js';
-import { isBrowserLike, readEnv } from './internal/env.js';
+import { isBrowserLike, readEnv, redirectMode } from './internal/env.js';
 import { isPlainObject } from './internal/plain-object.js';
 import { ResultImageStream, SeedreamImageStream } from './internal/image-stream.js';
 import { prepareReferenceImages } from './internal/reference-images.js';
@@ -66,13 +66,8 @@ export class SeedreamClient implements Seedream {
   #baseHeadersChecked = false;
   /** The last key that passed the checks below (they run once per key, not per call). */
   #checkedKey: string | undefined;
-  /**
-   * Redirects are never followed (a POST must not be replayed elsewhere or turned into a GET; a 3xx means a wrong
-   * baseURL). Outside browsers the fetch is told to fail on one: Node's fetch copies the request body for every
-   * other mode, about a sixth of a small call's cost. Browsers keep `manual`, whose answer says more than their
-   * bare "Failed to fetch".
-   */
-  readonly #redirect: RequestRedirect = isBrowserLike() ? 'manual' : 'error';
+  /** `error` or `manual`: a redirect is never followed (see redirectMode). */
+  readonly #redirect: RequestRedirect = redirectMode();
 
   constructor(options: SeedreamOptions = {}) {
     if (typeof options.apiKey === 'string' && options.apiKey && isBrowserLike() && !options.dangerouslyAllowBrowser) {

@@ -284,6 +284,26 @@ describe('connection details', () => {
     expect(idle.phase).toBe('idle');
   });
 
+  it('asks fetch to refuse redirects where the runtime accepts that, and else to hand them back (Cloudflare Workers)', async () => {
+    const modes: unknown[] = [];
+    const fetch: typeof globalThis.fetch = (input, init) => (modes.push(init?.redirect), globalThis.fetch(input, init));
+    await clientFor(emu, { fetch }).generate({ prompt: 'x' });
+    const original = globalThis.Request;
+    // A runtime whose Request refuses `redirect: 'error'`, as the Workers runtime's does.
+    globalThis.Request = class extends original {
+      constructor(input: RequestInfo | URL, init?: RequestInit) {
+        if (init?.redirect === 'error') throw new TypeError('Invalid redirect value, must be one of "follow" or "manual"');
+        super(input, init);
+      }
+    };
+    try {
+      await clientFor(emu, { fetch }).generate({ prompt: 'x' });
+    } finally {
+      globalThis.Request = original;
+    }
+    expect(modes).toEqual(['error', 'manual']);
+  });
+
   it('uses an injected fetch', async () => {
     const seen: string[] = [];
     const client = clientFor(emu, { fetch: (input, init) => (seen.push(String(input)), globalThis.fetch(input, init)) });
