@@ -41,29 +41,22 @@ async function overheadRows(repeats) {
     const core = createSeedream({ baseURL, apiKey: key, model: MODEL });
     const openai = new OpenAI({ baseURL, apiKey: key, maxRetries: 0 });
     const bytedance = createByteDance({ baseURL: arkBaseURL, apiKey: key });
+    /** A raw `fetch` + `JSON.parse` call; `init()` adds to each request's options. */
+    const rawCall =
+      (init = () => undefined) =>
+      async () => {
+        const body = JSON.stringify({ model: MODEL, prompt: PROMPT, size: SIZE, response_format: 'url' });
+        const response = await fetch(`${baseURL}/images/generations`, { method: 'POST', headers, body, ...init() });
+        const json = JSON.parse(await response.text());
+        if (!json.data[0].url) throw new Error('no url');
+      };
     const runners = {
       // The baseline: the least a hand-written client does per call.
-      raw: async () => {
-        const body = JSON.stringify({ model: MODEL, prompt: PROMPT, size: SIZE, response_format: 'url' });
-        const response = await fetch(`${baseURL}/images/generations`, { method: 'POST', headers, body });
-        const json = JSON.parse(await response.text());
-        if (!json.data[0].url) throw new Error('no url');
-      },
+      raw: rawCall(),
       // Reference: the same plus the AbortSignal any client needs for a timeout or a cancel button.
-      rawSignal: async () => {
-        const controller = new AbortController();
-        const body = JSON.stringify({ model: MODEL, prompt: PROMPT, size: SIZE, response_format: 'url' });
-        const response = await fetch(`${baseURL}/images/generations`, { method: 'POST', headers, body, signal: controller.signal });
-        const json = JSON.parse(await response.text());
-        if (!json.data[0].url) throw new Error('no url');
-      },
+      rawSignal: rawCall(() => ({ signal: new AbortController().signal })),
       // Reference: the same with `redirect: 'error'`, which spares Node's fetch a copy of the body (core does this).
-      rawNoRedirect: async () => {
-        const body = JSON.stringify({ model: MODEL, prompt: PROMPT, size: SIZE, response_format: 'url' });
-        const response = await fetch(`${baseURL}/images/generations`, { method: 'POST', headers, body, redirect: 'error' });
-        const json = JSON.parse(await response.text());
-        if (!json.data[0].url) throw new Error('no url');
-      },
+      rawNoRedirect: rawCall(() => ({ redirect: 'error' })),
       core: async () => {
         const result = await core.generate({ prompt: PROMPT, size: SIZE, response_format: 'url' });
         if (!result.images[0].url) throw new Error('no url');

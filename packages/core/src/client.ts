@@ -295,7 +295,8 @@ async function readB64Result(
     const body = response.body;
     if (body) {
       const chunks = body.getReader();
-      for (let chunk = await scope.untilAborted(chunks.read()); !chunk.done; chunk = await scope.untilAborted(chunks.read())) reader.push(chunk.value);
+      const next = () => scope.untilAborted(chunks.read());
+      for (let chunk = await next(); !chunk.done; chunk = await next()) reader.push(chunk.value);
     }
   } catch (error) {
     throw scope.failure(error, 'body', { requestId, apiKey });

@@ -26,7 +26,7 @@ export interface BuildAssets {
 }
 
 /** True when Vite's URL handling has nothing to add for this build. */
-export function literalUrlsFit(config: ResolvedConfig): boolean {
+function literalUrlsFit(config: ResolvedConfig): boolean {
   const { build } = config;
   const outputs = [build.rolldownOptions?.output ?? []].flat();
   return (

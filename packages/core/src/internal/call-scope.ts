@@ -75,6 +75,9 @@ export function safeCause(error: unknown, secret: string | undefined): unknown {
   return copy;
 }
 
+/** What `untilAborted` rejects with; `failure()` turns it into the abort's own error. */
+const abortedRead = (cause: AbortCause) => new Error(`aborted (${cause})`);
+
 export class CallScope {
   readonly controller = new AbortController();
   cause: AbortCause | undefined;
@@ -112,7 +115,7 @@ export class CallScope {
     this.cause = cause;
     this.clearTimers();
     this.controller.abort();
-    this.failPendingRead?.(new Error(`aborted (${cause})`));
+    this.failPendingRead?.(abortedRead(cause));
   }
 
   /**
@@ -124,7 +127,7 @@ export class CallScope {
   untilAborted<T>(read: Promise<T>): Promise<T> {
     if (this.cause) {
       read.catch(() => undefined);
-      return Promise.reject(new Error(`aborted (${this.cause})`));
+      return Promise.reject(abortedRead(this.cause));
     }
     // Not Promise.race against one long-lived promise: each race would leave it a reaction holding that read's
     // chunk until the call ends (60 MB of a b64_json answer).
