@@ -7,6 +7,7 @@ import { createYoga } from 'graphql-yoga';
 import type { Plugin, YogaServerInstance, YogaServerOptions } from 'graphql-yoga';
 import { type SpendingPolicy, toSpendingPolicy } from '@seedream-kit/core/server';
 import { useRequestBodyLimit } from './body-limit.js';
+import { type SeedreamJitOptions, useSeedreamJit } from './jit.js';
 import { PAID_FIELDS, seedreamValidationRules } from './limits.js';
 import type { QueryLimits, SeedreamLimits } from './limits.js';
 import type { SeedreamResolverOptions } from './resolvers.js';
@@ -119,6 +120,9 @@ function isJsonPost(request: Request): boolean {
 }
 
 export interface SeedreamYogaOptions<TContext = any> extends SeedreamResolverOptions<TContext>, Omit<SeedreamLimitsPluginOptions, 'limits'> {
+  /** Queries and mutations run often are compiled with graphql-jit (`useSeedreamJit`): by default once a document
+   *  has run 10 times. `false` keeps every operation on graphql-js. */
+  jit?: SeedreamJitOptions | false;
   /** Any other yoga option (`graphqlEndpoint`, `cors`, `context`, `graphiql`, `plugins` …). `schema` is ours, and
    *  so are body caps (the policy's `maxBodyBytes` and `maxPublicBodyBytes`). `batching` stays off unless you turn
    *  it on; when on, the operations of one HTTP request share one budget. `cors` is off (same origin only) unless
@@ -130,7 +134,7 @@ export interface SeedreamYogaOptions<TContext = any> extends SeedreamResolverOpt
 type SeedreamYogaServer = YogaServerInstance<{}, {}>;
 
 export function createSeedreamYoga<TContext = any>(options: SeedreamYogaOptions<TContext>): SeedreamYogaServer {
-  const { yoga = {}, queryLimits, maxTokens, ...resolverOptions } = options;
+  const { yoga = {}, queryLimits, maxTokens, jit = {}, ...resolverOptions } = options;
   const policy = toSpendingPolicy(resolverOptions.policy, 'createSeedreamYoga');
   const schema = createSeedreamSchema({ ...resolverOptions, policy });
   const server = createYoga({
@@ -143,6 +147,7 @@ export function createSeedreamYoga<TContext = any>(options: SeedreamYogaOptions<
     maxRequestBodySize: false,
     plugins: [
       useSeedreamLimits({ limits: resolverOptions.limits, queryLimits, maxTokens }),
+      ...(jit === false ? [] : [useSeedreamJit(jit)]),
       ...(yoga.plugins ?? []),
       // Last, so its body cap wraps whichever request parser was picked, including one added by a plugin above.
       useSeedreamPolicy(policy),
@@ -188,3 +193,4 @@ function refuseUnparsableNodeRequests<T extends object>(server: T): T {
 }
 
 export { useRequestBodyLimit, DEFAULT_MAX_REQUEST_BODY_SIZE } from './body-limit.js';
+export { useSeedreamJit, type SeedreamJitOptions } from './jit.js';

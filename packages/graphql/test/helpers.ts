@@ -37,6 +37,9 @@ export async function startStack(
   const { policy, ...yogaOptions } = options.yoga ?? {};
   const yoga = createSeedreamYoga({
     client,
+    // Every query and mutation compiled from its first run, so the suites test the form a busy server runs
+    // (jit.test.ts compares it with graphql-js's answers).
+    jit: { after: 0 },
     ...yogaOptions,
     // Budgets are tested on their own; here every test may spend freely.
     policy: createSpendingPolicy({ authorize: () => true, budget: false, limits: { maxImagesPerRequest: 15, maxBodyBytes: 25_000_000 }, ...policy }),
